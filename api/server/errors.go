@@ -1,0 +1,60 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/credpol/credpol/problem"
+)
+
+// statusOf is the one place a problem kind becomes an HTTP status.
+var statusOf = map[problem.Kind]int{
+	problem.Internal:        http.StatusInternalServerError,
+	problem.Malformed:       http.StatusBadRequest,
+	problem.Invalid:         http.StatusUnprocessableEntity,
+	problem.NotFound:        http.StatusNotFound,
+	problem.Unauthenticated: http.StatusUnauthorized,
+	problem.Forbidden:       http.StatusForbidden,
+	problem.TooLarge:        http.StatusRequestEntityTooLarge,
+	problem.Unavailable:     http.StatusServiceUnavailable,
+}
+
+type errorBody struct {
+	Error errorContent `json:"error"`
+}
+
+type errorContent struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"`
+}
+
+// fail answers err in the SPEC §6 error shape and stops the handler chain.
+// Errors that are not problems are internal: logged, never shown.
+func fail(c *gin.Context, log *slog.Logger, err error) {
+	p, ok := problem.As(err)
+	if !ok {
+		p = problem.Wrap(problem.Internal, "internal", "internal error", err)
+	}
+	status := statusOf[p.Kind]
+	if status >= 500 {
+		log.Error("request failed", "path", c.Request.URL.Path, "code", p.Code, "err", err)
+	}
+	if p.Kind == problem.Unauthenticated {
+		c.Header("WWW-Authenticate", `Bearer realm="credpol"`)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorContent{Code: p.Code, Message: p.Message, Details: p.Details}})
+}
+
+// bodyProblem classifies a request body that could not be decoded.
+func bodyProblem(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return problem.New(problem.TooLarge, "payload_too_large", "the request body exceeds the limit").
+			WithDetails(map[string]int64{"limit_bytes": tooLarge.Limit})
+	}
+	return problem.Wrap(problem.Malformed, "malformed_body", "the request body is not valid JSON for this endpoint: "+err.Error(), err)
+}

@@ -1,0 +1,173 @@
+// Package server is credpol's HTTP layer: Gin routes that translate requests
+// into calls on the decision service and the catalogue, and answers back into
+// JSON. Business rules live in the packages it calls.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/credpol/credpol/auth"
+	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/problem"
+)
+
+// DefaultBodyLimit bounds every request body unless configured otherwise.
+const DefaultBodyLimit = 1 << 20
+
+// Pinger reports whether the store answers; /ready uses it.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the collaborators the routes call.
+type Deps struct {
+	Decisions     *decision.Service
+	Authenticator *auth.Authenticator
+	Engine        *engine.Engine
+	Jurisdictions *jurisdiction.Registry
+	Store         Pinger
+	Logger        *slog.Logger
+	Registry      *prometheus.Registry // metrics are registered here
+	BodyLimit     int64
+}
+
+type server struct {
+	Deps
+	metrics *metrics
+}
+
+// New returns the HTTP handler serving every route.
+func New(d Deps) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = DefaultBodyLimit
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	s := &server{Deps: d, metrics: newMetrics(d.Registry)}
+
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(s.recover, s.observe, s.limitBody)
+	r.NoRoute(func(c *gin.Context) {
+		fail(c, s.Logger, problem.New(problem.NotFound, "not_found", "no such endpoint"))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorContent{Code: "method_not_allowed", Message: "method not allowed on this endpoint"}})
+	})
+
+	r.GET("/health", s.health)
+	r.GET("/ready", s.ready)
+	r.GET("/metrics", s.metrics.handler(d.Registry))
+
+	v1 := r.Group("/v1", s.authenticate)
+	v1.POST("/decisions/:name", s.decide)
+	v1.GET("/decisions", s.listDecisions)
+	v1.GET("/jurisdictions", s.listJurisdictions)
+	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)
+	return r
+}
+
+// recover turns a panic anywhere below into a logged 500, so no request can
+// take the server down.
+func (s *server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", v)
+			fail(c, s.Logger, problem.New(problem.Internal, "internal", "internal error"))
+		}
+	}()
+	c.Next()
+}
+
+func (s *server) limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.BodyLimit)
+	}
+	c.Next()
+}
+
+const principalKey = "credpol.principal"
+
+func (s *server) authenticate(c *gin.Context) {
+	secret, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || secret == "" {
+		fail(c, s.Logger, problem.New(problem.Unauthenticated, "unauthenticated", "send an API token as Authorization: Bearer <token>"))
+		return
+	}
+	p, err := s.Authenticator.Authenticate(c, strings.TrimSpace(secret))
+	switch {
+	case errors.Is(err, auth.ErrInvalidToken):
+		fail(c, s.Logger, problem.New(problem.Unauthenticated, "unauthenticated", "the API token is unknown, expired or revoked"))
+		return
+	case err != nil:
+		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable", "cannot verify the token now", err))
+		return
+	}
+	c.Set(principalKey, p)
+	c.Next()
+}
+
+func principal(c *gin.Context) auth.Principal {
+	p, _ := c.Get(principalKey)
+	return p.(auth.Principal)
+}
+
+// decodeBody reads the JSON body into v, refusing unknown fields and trailing data.
+func decodeBody(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyProblem(err)
+	}
+	if dec.More() {
+		return problem.New(problem.Malformed, "malformed_body", "the request body must hold a single JSON object")
+	}
+	return nil
+}
+
+func (s *server) health(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// ready answers 200 only when a policy revision is compiled and the store answers.
+func (s *server) ready(c *gin.Context) {
+	checks := gin.H{}
+	ok := true
+	if ps := s.Engine.Current(); ps != nil {
+		checks["policies"] = "revision " + ps.Revision()
+	} else {
+		checks["policies"], ok = "not loaded", false
+	}
+	ctx, cancel := context.WithTimeout(c, 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		checks["store"], ok = "unavailable", false
+	} else {
+		checks["store"] = "ok"
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, gin.H{"ready": ok, "checks": checks})
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+
+	"github.com/credpol/credpol/api/server"
+	"github.com/credpol/credpol/auth"
+	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/jurisdiction"
+)
+
+type serveOptions struct {
+	common
+	addr      string
+	devToken  bool
+	bodyLimit int64
+}
+
+func serveCmd() *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:     "serve",
+		Short:   "Serve decisions over HTTP",
+		PreRunE: envOverrides,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	o.register(cmd)
+	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	cmd.Flags().BoolVar(&o.devToken, "dev-token", false, "create a development token with full scope and print it (never in production)")
+	cmd.Flags().Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes")
+	return cmd
+}
+
+// run wires every component, serves until SIGTERM or SIGINT, then drains.
+// SIGHUP reloads the policy tree; a tree that fails to compile is refused and
+// the serving one stays.
+func (o *serveOptions) run(ctx context.Context) error {
+	log := o.logger()
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	st, err := o.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	reg, err := st.Jurisdictions(ctx)
+	if err != nil {
+		return err
+	}
+	eng := &engine.Engine{}
+	ps, err := eng.Load(ctx, o.policyFS())
+	if err != nil {
+		return fmt.Errorf("policies do not compile:\n%w", err)
+	}
+	log.Info("policies loaded", "revision", ps.Revision())
+
+	handler := server.New(server.Deps{
+		Decisions:     &decision.Service{Engine: eng, Jurisdictions: reg},
+		Authenticator: auth.NewAuthenticator(st, 30*time.Second),
+		Engine:        eng,
+		Jurisdictions: reg,
+		Store:         st,
+		Logger:        log,
+		Registry:      prometheus.NewRegistry(),
+		BodyLimit:     o.bodyLimit,
+	})
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	if o.devToken {
+		secret, err := createTokenFor(ctx, st, "dev", []string{jurisdiction.National}, []string{auth.All}, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("credpol serving on http://%s\ndevelopment token (full scope): %s\n", ln.Addr(), secret)
+	}
+	log.Info("serving", "addr", ln.Addr().String())
+
+	go reloadOnHangup(ctx, eng, o, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func reloadOnHangup(ctx context.Context, eng *engine.Engine, o *serveOptions, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			ps, err := eng.Load(ctx, o.policyFS())
+			if err != nil {
+				log.Error("policy reload refused; the previous revision keeps serving", "err", err.Error())
+				continue
+			}
+			log.Info("policies reloaded", "revision", ps.Revision())
+		}
+	}
+}

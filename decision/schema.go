@@ -1,0 +1,149 @@
+package decision
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/credpol/credpol/enterprise"
+)
+
+// Field describes one context field a decision accepts. It validates request
+// context and renders as JSON Schema for the catalogue and the OpenAPI document.
+type Field struct {
+	Type        string // object, array, string, date, number, integer, boolean
+	Description string
+	Enum        []string
+	Required    bool
+	Default     any
+	Properties  map[string]*Field // for objects
+	Items       *Field            // for arrays
+	Minimum     *float64
+}
+
+func obj(props map[string]*Field) *Field { return &Field{Type: "object", Properties: props} }
+func str(desc string, enum ...string) *Field {
+	return &Field{Type: "string", Description: desc, Enum: enum}
+}
+func date(desc string) *Field    { return &Field{Type: "date", Description: desc} }
+func boolean(desc string) *Field { return &Field{Type: "boolean", Description: desc} }
+func nonNegative(typ, desc string) *Field {
+	zero := 0.0
+	return &Field{Type: typ, Description: desc, Minimum: &zero}
+}
+func list(items *Field, desc string) *Field {
+	return &Field{Type: "array", Items: items, Description: desc}
+}
+func required(f *Field) *Field { f.Required = true; return f }
+func withDefault(f *Field, v any) *Field {
+	f.Default = v
+	return f
+}
+
+// MarshalJSON renders the field as JSON Schema (dates as format "date").
+func (f *Field) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	switch f.Type {
+	case "date":
+		m["type"], m["format"] = "string", "date"
+	default:
+		m["type"] = f.Type
+	}
+	if f.Description != "" {
+		m["description"] = f.Description
+	}
+	if len(f.Enum) > 0 {
+		m["enum"] = f.Enum
+	}
+	if f.Default != nil {
+		m["default"] = f.Default
+	}
+	if f.Minimum != nil {
+		m["minimum"] = *f.Minimum
+	}
+	if f.Items != nil {
+		m["items"] = f.Items
+	}
+	if f.Properties != nil {
+		m["properties"] = f.Properties
+		var req []string
+		for name, p := range f.Properties {
+			if p.Required {
+				req = append(req, name)
+			}
+		}
+		if len(req) > 0 {
+			sort.Strings(req)
+			m["required"] = req
+		}
+	}
+	return json.Marshal(m)
+}
+
+// check validates v against f, filling defaults into objects, and returns
+// every problem with its path. Fields f does not describe are passed through:
+// a policy may read more than the contract requires.
+func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
+	add := func(msg string) { *errs = append(*errs, enterprise.FieldError{Field: path, Message: msg}) }
+	switch f.Type {
+	case "object":
+		m, ok := v.(map[string]any)
+		if !ok {
+			add("must be an object")
+			return v
+		}
+		for name, p := range f.Properties {
+			sub, present := m[name]
+			switch {
+			case present && sub != nil:
+				m[name] = p.check(path+"."+name, sub, errs)
+			case p.Default != nil:
+				m[name] = p.Default
+			case p.Required:
+				*errs = append(*errs, enterprise.FieldError{Field: path + "." + name, Message: "is required"})
+			}
+		}
+	case "array":
+		a, ok := v.([]any)
+		if !ok {
+			add("must be an array")
+			return v
+		}
+		for i, item := range a {
+			a[i] = f.Items.check(fmt.Sprintf("%s[%d]", path, i), item, errs)
+		}
+	case "string", "date":
+		s, ok := v.(string)
+		if !ok {
+			add("must be a string")
+			return v
+		}
+		if f.Type == "date" {
+			if _, err := enterprise.ParseDate(s); err != nil {
+				add(err.Error())
+			}
+		}
+		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
+			add(fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Enum, ", ")))
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			add("must be true or false")
+		}
+	case "number", "integer":
+		n, ok := v.(float64)
+		if !ok {
+			add("must be a number")
+			return v
+		}
+		if f.Type == "integer" && n != float64(int64(n)) {
+			add("must be a whole number")
+		}
+		if f.Minimum != nil && n < *f.Minimum {
+			add(fmt.Sprintf("must be at least %v", *f.Minimum))
+		}
+	}
+	return v
+}

@@ -1,0 +1,276 @@
+// Package decision takes one decision from request to answer: validate, load
+// facts, resolve the jurisdiction, evaluate the prepared policy, respond.
+// It knows the business rules of a request, nothing of HTTP or SQL.
+package decision
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/credpol/credpol/auth"
+	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/problem"
+)
+
+// China has kept one offset without daylight saving since 1991, so a fixed
+// zone gives Asia/Shanghai's date without depending on tzdata.
+var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
+
+// ErrEnterpriseNotFound is returned by a FactStore for an unknown USCC.
+var ErrEnterpriseNotFound = errors.New("enterprise not found")
+
+// FactStore loads the stored facts of one enterprise.
+type FactStore interface {
+	Facts(ctx context.Context, uscc string) (enterprise.Facts, error)
+}
+
+// Request asks for one decision. Facts and Context are raw JSON as received.
+type Request struct {
+	Decision     string
+	Jurisdiction string
+	EnterpriseID string
+	Facts        json.RawMessage
+	Context      json.RawMessage
+	AsOf         string
+}
+
+// Response is a decision as SPEC §6 returns it.
+type Response struct {
+	DecisionID   string         `json:"decision_id"`
+	Decision     string         `json:"decision"`
+	Jurisdiction Place          `json:"jurisdiction"`
+	AsOf         string         `json:"as_of"`
+	Policy       PolicyRef      `json:"policy"`
+	Result       map[string]any `json:"result"`
+	Reasons      []any          `json:"reasons"`
+}
+
+// Place names the jurisdiction asked about and its chain to the national baseline.
+type Place struct {
+	Code  string                      `json:"code"`
+	Name  string                      `json:"name"`
+	Chain []jurisdiction.Jurisdiction `json:"chain"`
+}
+
+// PolicyRef says which revision decided and which jurisdiction's policy it was.
+type PolicyRef struct {
+	Revision string `json:"revision"`
+	Source   string `json:"source"`
+}
+
+// Service takes decisions. Facts may be nil when no store is configured.
+type Service struct {
+	Engine        *engine.Engine
+	Jurisdictions *jurisdiction.Registry
+	Facts         FactStore
+	Now           func() time.Time
+}
+
+// Decide validates req, gathers the facts, checks the caller's scope and
+// evaluates the decision along the jurisdiction chain.
+func (s *Service) Decide(ctx context.Context, caller auth.Principal, req Request) (*Response, error) {
+	def, ok := Lookup(req.Decision)
+	if !ok {
+		return nil, problem.New(problem.NotFound, "decision_not_found", "unknown decision "+quote(req.Decision))
+	}
+	asOf, err := s.asOf(req.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	reqContext, err := decodeContext(def, req.Context)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.facts(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	code := req.Jurisdiction
+	if code == "" && facts.Jurisdiction != nil {
+		code = *facts.Jurisdiction
+	}
+	place, chain, err := s.place(code)
+	if err != nil {
+		return nil, err
+	}
+	if !caller.MayDecide(s.Jurisdictions, code, def.Name) {
+		return nil, problem.New(problem.Forbidden, "forbidden", "this token may not ask for "+def.Name+" in jurisdiction "+code)
+	}
+	ps := s.Engine.Current()
+	if ps == nil {
+		return nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
+	}
+	input, err := engine.Input(map[string]any{
+		"decision":     def.Name,
+		"as_of":        asOf,
+		"jurisdiction": map[string]any{"code": code, "chain": chain},
+		"enterprise":   enterprise.Document(facts),
+		"context":      reqContext,
+	})
+	if err != nil {
+		return nil, problem.Wrap(problem.Internal, "internal", "could not build policy input", err)
+	}
+	out, err := ps.Evaluate(ctx, def.Name, place.codes(), input)
+	if err != nil {
+		return nil, evaluationProblem(err, def.Name, code)
+	}
+	result := maps.Clone(out.Value)
+	reasons, _ := result["reasons"].([]any)
+	delete(result, "reasons")
+	if reasons == nil {
+		reasons = []any{}
+	}
+	return &Response{
+		DecisionID:   uuid.Must(uuid.NewV7()).String(),
+		Decision:     def.Name,
+		Jurisdiction: place,
+		AsOf:         asOf,
+		Policy:       PolicyRef{Revision: out.Revision, Source: out.Source},
+		Result:       result,
+		Reasons:      reasons,
+	}, nil
+}
+
+func (s *Service) asOf(raw string) (string, error) {
+	if raw == "" {
+		return s.now().In(shanghai).Format(enterprise.DateLayout), nil
+	}
+	if _, err := enterprise.ParseDate(raw); err != nil {
+		return "", invalid("invalid_date", "as_of "+err.Error(), enterprise.FieldError{Field: "as_of", Message: err.Error()})
+	}
+	return raw, nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// facts merges stored facts (by enterprise id) with inline ones; inline wins.
+func (s *Service) facts(ctx context.Context, req Request) (enterprise.Facts, error) {
+	var stored, inline enterprise.Facts
+	if req.EnterpriseID != "" {
+		if err := enterprise.ValidateUSCC(req.EnterpriseID); err != nil {
+			return stored, invalid("invalid_uscc", err.Error(), enterprise.FieldError{Field: "enterprise_id", Message: err.Error()})
+		}
+		if s.Facts == nil {
+			return stored, problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
+		}
+		var err error
+		stored, err = s.Facts.Facts(ctx, req.EnterpriseID)
+		switch {
+		case errors.Is(err, ErrEnterpriseNotFound):
+			return stored, problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+req.EnterpriseID)
+		case err != nil:
+			return stored, problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)
+		}
+	}
+	if len(req.Facts) > 0 && string(req.Facts) != "null" {
+		var err error
+		if inline, err = enterprise.Decode(req.Facts, "facts"); err != nil {
+			return inline, factsProblem(err)
+		}
+		known := func(code string) bool { _, err := s.Jurisdictions.Get(code); return err == nil }
+		if err := enterprise.Validate(inline, "facts", known); err != nil {
+			return inline, factsProblem(err)
+		}
+	}
+	return enterprise.Overlay(stored, inline), nil
+}
+
+func factsProblem(err error) error {
+	var fe enterprise.FieldErrors
+	if errors.As(err, &fe) {
+		code := "invalid_facts"
+		for _, e := range fe {
+			if e.Field == "facts.uscc" {
+				code = "invalid_uscc"
+			}
+		}
+		return invalid(code, "the facts are invalid", fe...)
+	}
+	return problem.Wrap(problem.Invalid, "invalid_facts", err.Error(), err)
+}
+
+func (s *Service) place(code string) (Place, []any, error) {
+	if code == "" {
+		return Place{}, nil, invalid("missing_jurisdiction", "name a jurisdiction, or an enterprise whose facts give one",
+			enterprise.FieldError{Field: "jurisdiction", Message: "is required"})
+	}
+	if !jurisdiction.ValidCode(code) {
+		return Place{}, nil, invalid("invalid_jurisdiction", "a jurisdiction is a six-digit GB/T 2260 code",
+			enterprise.FieldError{Field: "jurisdiction", Message: "must be six digits, got " + quote(code)})
+	}
+	j, err := s.Jurisdictions.Get(code)
+	if err != nil {
+		return Place{}, nil, problem.New(problem.NotFound, "jurisdiction_not_found", "unknown jurisdiction "+quote(code))
+	}
+	codes, _ := s.Jurisdictions.Chain(code)
+	p := Place{Code: j.Code, Name: j.Name, Chain: make([]jurisdiction.Jurisdiction, len(codes))}
+	chain := make([]any, len(codes))
+	for i, c := range codes {
+		p.Chain[i], _ = s.Jurisdictions.Get(c)
+		chain[i] = c
+	}
+	return p, chain, nil
+}
+
+func (p Place) codes() []string {
+	out := make([]string, len(p.Chain))
+	for i, j := range p.Chain {
+		out[i] = j.Code
+	}
+	return out
+}
+
+// decodeContext parses the request context and checks it against the
+// decision's schema, filling defaults.
+func decodeContext(def *Definition, raw json.RawMessage) (map[string]any, error) {
+	ctx := map[string]any{}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &ctx); err != nil {
+			return nil, invalid("invalid_context", "context must be a JSON object",
+				enterprise.FieldError{Field: "context", Message: "must be an object"})
+		}
+	}
+	if def.Context == nil {
+		return ctx, nil
+	}
+	var errs enterprise.FieldErrors
+	def.Context.check("context", ctx, &errs)
+	if len(errs) > 0 {
+		return nil, invalid("invalid_context", "the context does not match what "+def.Name+" takes", errs...)
+	}
+	return ctx, nil
+}
+
+func evaluationProblem(err error, decision, code string) error {
+	var refusal *engine.Refusal
+	var evalErr *engine.EvalError
+	switch {
+	case errors.Is(err, engine.ErrNotConfigured):
+		return problem.New(problem.Invalid, "decision_not_configured",
+			"no policy on the chain of jurisdiction "+code+" defines "+decision)
+	case errors.As(err, &refusal):
+		return (&problem.Error{Kind: problem.Invalid, Code: refusal.Code, Message: refusal.Message}).WithDetails(refusal.Details)
+	case errors.As(err, &evalErr):
+		return (&problem.Error{Kind: problem.Internal, Code: "policy_error", Message: evalErr.Error(), Err: err}).
+			WithDetails(evalErr.Err)
+	}
+	return problem.Wrap(problem.Internal, "internal", "evaluation failed", err)
+}
+
+func invalid(code, msg string, fields ...enterprise.FieldError) error {
+	return (&problem.Error{Kind: problem.Invalid, Code: code, Message: msg}).WithDetails(enterprise.FieldErrors(fields))
+}
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -1,0 +1,281 @@
+// Package engine compiles credpol's Rego policy tree under restricted
+// capabilities, resolves each decision along a jurisdiction chain and evaluates
+// prepared queries. It knows Rego and jurisdiction chains, nothing of HTTP or storage.
+//
+// A policy package is named j<code>.<decision> (j230000.credit_grade) and
+// defines a rule `decision`. Parameters live in data files beside it.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// DecisionRule is the rule every decision package defines.
+const DecisionRule = "decision"
+
+var decisionPackage = regexp.MustCompile(`^data\.j([0-9]{6})\.([a-z][a-z0-9_]*)$`)
+
+// Options tune compilation.
+type Options struct {
+	// Strict enables OPA's strict mode (unused imports, shadowed vars, ...), as
+	// `credpol check` and `opa check --strict` do.
+	Strict bool
+}
+
+// Engine serves the current PolicySet and swaps in new ones atomically.
+type Engine struct {
+	current atomic.Pointer[PolicySet]
+}
+
+// Load compiles the tree in fsys and, only if that succeeds, makes it current.
+// On failure the previous set keeps serving and the error says why.
+func (e *Engine) Load(ctx context.Context, fsys fs.FS) (*PolicySet, error) {
+	ps, err := Compile(ctx, fsys, Options{})
+	if err != nil {
+		return nil, err
+	}
+	e.current.Store(ps)
+	return ps, nil
+}
+
+// Current returns the serving set, or nil before the first successful Load.
+func (e *Engine) Current() *PolicySet { return e.current.Load() }
+
+type key struct{ jurisdiction, decision string }
+
+// PolicySet is one compiled, immutable policy tree with its prepared queries.
+type PolicySet struct {
+	revision string
+	files    map[string][]byte
+	modules  map[string]*ast.Module
+	compiler *ast.Compiler
+	store    storage.Store
+	queries  map[key]rego.PreparedEvalQuery
+}
+
+// Revision is the content hash of the tree's policy and data files.
+func (ps *PolicySet) Revision() string { return ps.revision }
+
+// Files returns the tree's policy and data files by path (shared; do not modify).
+func (ps *PolicySet) Files() map[string][]byte { return ps.files }
+
+// Modules returns the parsed Rego modules by file path (shared; do not modify).
+func (ps *PolicySet) Modules() map[string]*ast.Module { return ps.modules }
+
+// Store returns the data documents of the tree.
+func (ps *PolicySet) Store() storage.Store { return ps.store }
+
+// IsPolicyFile reports whether name belongs to a policy tree: Rego modules and
+// JSON/YAML data, excluding Rego tests, which live in the regression suite.
+func IsPolicyFile(name string) bool {
+	switch path.Ext(name) {
+	case ".rego":
+		return !strings.HasSuffix(name, "_test.rego")
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// Compile loads and compiles the policy tree in fsys with credpol's restricted
+// capabilities and prepares a query for every decision package.
+func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) {
+	files, err := readTree(fsys)
+	if err != nil {
+		return nil, err
+	}
+	res, err := loader.NewFileLoader().
+		WithFS(fsys).
+		WithCapabilities(Capabilities()).
+		Filtered([]string{"."}, func(abspath string, info fs.FileInfo, _ int) bool {
+			return !info.IsDir() && !IsPolicyFile(info.Name())
+		})
+	if err != nil {
+		var astErrs ast.Errors
+		if errors.As(err, &astErrs) {
+			return nil, fromASTErrors(astErrs)
+		}
+		return nil, fmt.Errorf("loading policies: %w", err)
+	}
+	modules := make(map[string]*ast.Module, len(res.Modules))
+	for name, f := range res.Modules {
+		modules[name] = f.Parsed
+	}
+	if errs := refusedCalls(modules); len(errs) > 0 {
+		return nil, errs
+	}
+	compiler := ast.NewCompiler().
+		WithCapabilities(Capabilities()).
+		WithStrict(opts.Strict)
+	if compiler.Compile(modules); compiler.Failed() {
+		return nil, fromASTErrors(compiler.Errors)
+	}
+	ps := &PolicySet{
+		revision: revisionOf(files),
+		files:    files,
+		modules:  modules,
+		compiler: compiler,
+		store:    inmem.NewFromObject(res.Documents),
+		queries:  map[key]rego.PreparedEvalQuery{},
+	}
+	for k, pkg := range decisionPackages(modules) {
+		q, err := rego.New(
+			rego.Compiler(compiler),
+			rego.Store(ps.store),
+			rego.Query(pkg+"."+DecisionRule),
+			rego.StrictBuiltinErrors(true),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("preparing %s: %w", pkg, err)
+		}
+		ps.queries[k] = q
+	}
+	return ps, nil
+}
+
+// decisionPackages maps (jurisdiction, decision) to the package path of every
+// module that defines the decision rule.
+func decisionPackages(modules map[string]*ast.Module) map[key]string {
+	out := map[key]string{}
+	for _, m := range modules {
+		pkg := m.Package.Path.String()
+		parts := decisionPackage.FindStringSubmatch(pkg)
+		if parts == nil {
+			continue
+		}
+		for _, r := range m.Rules {
+			if r.Head.Name.String() == DecisionRule {
+				out[key{parts[1], parts[2]}] = pkg
+				break
+			}
+		}
+	}
+	return out
+}
+
+func readTree(fsys fs.FS) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !IsPolicyFile(p) {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		files[p] = b
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading policy tree: %w", err)
+	}
+	return files, nil
+}
+
+// revisionOf hashes every file's path and content in path order, so the same
+// tree always has the same revision wherever it is loaded from.
+func revisionOf(files map[string][]byte) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(files[n]))
+		h.Write(files[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Provider returns the jurisdiction on chain whose package defines decision:
+// the first, that is the most specific.
+func (ps *PolicySet) Provider(chain []string, decision string) (string, bool) {
+	for _, code := range chain {
+		if _, ok := ps.queries[key{code, decision}]; ok {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// Outcome is the answer of one evaluated decision.
+type Outcome struct {
+	Source   string         // jurisdiction whose package decided
+	Revision string         // policy revision that decided
+	Value    map[string]any // the decision object as the policy returned it
+}
+
+// Evaluate resolves decision along chain and evaluates it with input, which the
+// caller converts once per request (see Input).
+func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []string, input ast.Value) (*Outcome, error) {
+	source, ok := ps.Provider(chain, decision)
+	if !ok {
+		return nil, ErrNotConfigured
+	}
+	q := ps.queries[key{source, decision}]
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, &EvalError{Decision: decision, Source: source, Err: evalError(err)}
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, &EvalError{Decision: decision, Source: source, Err: Error{
+			File: ps.fileOf(source, decision), Message: "decision is undefined for this input: a policy must answer or return an error object"}}
+	}
+	obj, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return nil, &EvalError{Decision: decision, Source: source, Err: Error{
+			File: ps.fileOf(source, decision), Message: "decision must be an object"}}
+	}
+	if refusal, ok := obj["error"].(map[string]any); ok {
+		return nil, refusalFrom(refusal)
+	}
+	return &Outcome{Source: source, Revision: ps.revision, Value: obj}, nil
+}
+
+// Input converts a request document to the AST form Eval takes; doing it once
+// per request avoids a second conversion inside OPA.
+func Input(doc map[string]any) (ast.Value, error) {
+	return ast.InterfaceToValue(doc)
+}
+
+func (ps *PolicySet) fileOf(code, decision string) string {
+	want := fmt.Sprintf("data.j%s.%s", code, decision)
+	for name, m := range ps.modules {
+		if m.Package.Path.String() == want {
+			return name
+		}
+	}
+	return ""
+}
+
+func evalError(err error) Error {
+	var te *topdown.Error
+	if errors.As(err, &te) {
+		return newError(te.Location, te.Message)
+	}
+	return Error{Message: err.Error()}
+}
+
+func refusalFrom(obj map[string]any) *Refusal {
+	r := &Refusal{Code: "invalid_input", Details: obj["details"]}
+	if c, ok := obj["code"].(string); ok && c != "" {
+		r.Code = c
+	}
+	r.Message, _ = obj["message"].(string)
+	return r
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+var (
+	// ErrNotConfigured means no jurisdiction on the chain defines the decision.
+	ErrNotConfigured = errors.New("decision not configured for this jurisdiction")
+	// ErrNoPolicies means nothing has been loaded yet.
+	ErrNoPolicies = errors.New("no policies loaded")
+)
+
+// Error is a problem in a policy file, located so its author can find it.
+type Error struct {
+	File    string `json:"file,omitempty"`
+	Row     int    `json:"row,omitempty"`
+	Message string `json:"message"`
+}
+
+func newError(loc *ast.Location, msg string) Error {
+	e := Error{Message: msg}
+	if loc != nil {
+		e.File, e.Row = loc.File, loc.Row
+	}
+	return e
+}
+
+func (e Error) Error() string {
+	if e.File == "" {
+		return e.Message
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Row, e.Message)
+}
+
+// Errors is the list of problems that stopped a policy tree from compiling.
+type Errors []Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (es Errors) sort() {
+	sort.SliceStable(es, func(i, k int) bool {
+		if es[i].File != es[k].File {
+			return es[i].File < es[k].File
+		}
+		return es[i].Row < es[k].Row
+	})
+}
+
+func fromASTErrors(in ast.Errors) Errors {
+	out := make(Errors, 0, len(in))
+	for _, e := range in {
+		out = append(out, newError(e.Location, e.Message))
+	}
+	out.sort()
+	return out
+}
+
+// EvalError is a policy that failed while evaluating (a conflict, a type error
+// with strict built-ins): the fault is in the policy, not in the request.
+type EvalError struct {
+	Decision string
+	Source   string
+	Err      Error
+}
+
+func (e *EvalError) Error() string {
+	return fmt.Sprintf("policy %s of %s failed: %s", e.Decision, e.Source, e.Err.Error())
+}
+
+// Refusal is a decision that declined to answer for a reason the caller can fix,
+// such as a missing or out-of-range fact. Policies signal it by returning an
+// object with an "error" member: {"error": {"code", "message", "details"}}.
+type Refusal struct {
+	Code    string
+	Message string
+	Details any
+}
+
+func (r *Refusal) Error() string { return r.Code + ": " + r.Message }

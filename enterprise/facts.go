@@ -1,0 +1,121 @@
+// Package enterprise defines an enterprise's facts as decisions read them,
+// their validation, and the document policies receive as input.enterprise.
+package enterprise
+
+// Facts are what credpol knows of one enterprise. A nil field is absent, so
+// inline facts can be laid over stored ones field by field (see Overlay).
+type Facts struct {
+	USCC              *string        `json:"uscc,omitempty"`
+	Name              *string        `json:"name,omitempty"`
+	EntityType        *string        `json:"entity_type,omitempty"`
+	Jurisdiction      *string        `json:"jurisdiction,omitempty"`
+	EstablishedOn     *string        `json:"established_on,omitempty"`
+	Status            *string        `json:"status,omitempty"`
+	KeySectors        []string       `json:"key_sectors,omitempty"`
+	NewFormat         *bool          `json:"new_format,omitempty"`
+	PublicCreditScore *float64       `json:"public_credit_score,omitempty"`
+	RiskClass         *string        `json:"risk_class,omitempty"`
+	PremisesAbnormal  *bool          `json:"premises_abnormal,omitempty"`
+	Reachable         *bool          `json:"reachable,omitempty"`
+	Penalties         []Penalty      `json:"penalties,omitempty"`
+	Listings          []Listing      `json:"listings,omitempty"`
+	Licenses          []License      `json:"licenses,omitempty"`
+	Inspections       []Inspection   `json:"inspections,omitempty"`
+	Complaints        []Complaint    `json:"complaints,omitempty"`
+	Commitments       []Commitment   `json:"commitments,omitempty"`
+	AnnualReports     []AnnualReport `json:"annual_reports,omitempty"`
+}
+
+// Penalty is an administrative penalty decision (SPEC Appendix A).
+type Penalty struct {
+	DecisionNo      string   `json:"decision_no"`
+	DecidedOn       string   `json:"decided_on"`
+	PublishedOn     *string  `json:"published_on,omitempty"`
+	Kinds           []string `json:"kinds"`
+	FineAmount      float64  `json:"fine_amount"`
+	Sector          string   `json:"sector"`
+	Procedure       string   `json:"procedure"`
+	DutiesFulfilled bool     `json:"duties_fulfilled"`
+	HarmRemoved     bool     `json:"harm_removed"`
+}
+
+// Listing is an entry in the abnormal operations list or the serious illegal
+// dishonesty list; RemovedOn is nil while it is in force.
+type Listing struct {
+	List      string  `json:"list"`
+	Cause     string  `json:"cause"`
+	ListedOn  string  `json:"listed_on"`
+	RemovedOn *string `json:"removed_on"`
+}
+
+// License is an administrative licence held by the enterprise.
+type License struct {
+	Kind      string `json:"kind"`
+	Number    string `json:"number"`
+	ExpiresOn string `json:"expires_on"`
+}
+
+// Inspection is the result of one inspection task.
+type Inspection struct {
+	Task        string `json:"task"`
+	InspectedOn string `json:"inspected_on"`
+	Result      string `json:"result"`
+}
+
+// Complaint is a complaint or report received about the enterprise.
+type Complaint struct {
+	ReceivedOn string `json:"received_on"`
+	Kind       string `json:"kind"`
+}
+
+// Commitment is a credit commitment (信用承诺) the enterprise made.
+type Commitment struct {
+	Item   string `json:"item"`
+	MadeOn string `json:"made_on"`
+	Status string `json:"status"`
+}
+
+// AnnualReport is one year's annual report filing.
+type AnnualReport struct {
+	Year       int    `json:"year"`
+	FiledOn    string `json:"filed_on"`
+	Amendments int    `json:"amendments"`
+}
+
+// Overlay returns base with every field that top sets replaced by top's value:
+// inline facts in a request win over stored ones.
+func Overlay(base, top Facts) Facts {
+	out := base
+	setPtr(&out.USCC, top.USCC)
+	setPtr(&out.Name, top.Name)
+	setPtr(&out.EntityType, top.EntityType)
+	setPtr(&out.Jurisdiction, top.Jurisdiction)
+	setPtr(&out.EstablishedOn, top.EstablishedOn)
+	setPtr(&out.Status, top.Status)
+	setSlice(&out.KeySectors, top.KeySectors)
+	setPtr(&out.NewFormat, top.NewFormat)
+	setPtr(&out.PublicCreditScore, top.PublicCreditScore)
+	setPtr(&out.RiskClass, top.RiskClass)
+	setPtr(&out.PremisesAbnormal, top.PremisesAbnormal)
+	setPtr(&out.Reachable, top.Reachable)
+	setSlice(&out.Penalties, top.Penalties)
+	setSlice(&out.Listings, top.Listings)
+	setSlice(&out.Licenses, top.Licenses)
+	setSlice(&out.Inspections, top.Inspections)
+	setSlice(&out.Complaints, top.Complaints)
+	setSlice(&out.Commitments, top.Commitments)
+	setSlice(&out.AnnualReports, top.AnnualReports)
+	return out
+}
+
+func setPtr[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+func setSlice[T any](dst *[]T, v []T) {
+	if v != nil {
+		*dst = v
+	}
+}

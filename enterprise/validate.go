@@ -1,0 +1,248 @@
+package enterprise
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DateLayout is the only date form facts and requests use.
+const DateLayout = "2006-01-02"
+
+// Value sets of the enumerated facts (SPEC §5 and Appendix A).
+var (
+	EntityTypes      = set("company", "individual_business", "farmer_cooperative")
+	Statuses         = set("operating", "suspended", "revoked", "deregistered")
+	KeySectors       = set("food", "drug", "special_equipment", "medical_device", "cosmetics", "industrial_product")
+	PenaltySectors   = set("food", "drug", "special_equipment", "medical_device", "cosmetics", "industrial_product", "general")
+	RiskClasses      = set("A", "B", "C", "D")
+	PenaltyKinds     = set("warning", "notice_of_criticism", "fine", "confiscation", "suspension_of_business", "restriction_of_production", "employment_ban", "qualification_lowered", "permit_revoked", "license_revoked", "detention")
+	Procedures       = set("ordinary", "simplified")
+	Lists            = set("abnormal", "serious_dishonest")
+	InspectionResult = set("pass", "problem")
+	CommitmentStatus = set("kept", "false", "pending")
+)
+
+// MaxScore is the top of the public credit comprehensive evaluation (HLJ-1).
+const MaxScore = 1000
+
+func set(vs ...string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+// FieldError names one invalid field by its JSON path.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// FieldErrors is every problem found in one document.
+type FieldErrors []FieldError
+
+func (fe FieldErrors) Error() string {
+	parts := make([]string, len(fe))
+	for i, e := range fe {
+		parts[i] = e.Field + ": " + e.Message
+	}
+	return "invalid facts: " + strings.Join(parts, "; ")
+}
+
+// Decode reads one facts object strictly: unknown fields and wrong types are
+// field errors, not silently dropped data. prefix names the object in errors.
+func Decode(data []byte, prefix string) (Facts, error) {
+	var f Facts
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return Facts{}, FieldErrors{decodeError(err, prefix)}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Facts{}, FieldErrors{{Field: prefix, Message: "must be a single JSON object"}}
+	}
+	return f, nil
+}
+
+func decodeError(err error, prefix string) FieldError {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return FieldError{Field: join(prefix, te.Field), Message: fmt.Sprintf("must be %s, got %s", jsonType(te.Type.Kind().String()), te.Value)}
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return FieldError{Field: join(prefix, strings.Trim(name, `"`)), Message: "unknown fact"}
+	}
+	return FieldError{Field: prefix, Message: strings.TrimPrefix(msg, "json: ")}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	default:
+		return "a number"
+	}
+}
+
+func join(prefix, field string) string {
+	switch {
+	case prefix == "":
+		return field
+	case field == "":
+		return prefix
+	}
+	return prefix + "." + field
+}
+
+// Validate checks every set field. knownJurisdiction, when not nil, says
+// whether a jurisdiction code exists.
+func Validate(f Facts, prefix string, knownJurisdiction func(string) bool) error {
+	v := validator{prefix: prefix}
+	if f.USCC != nil {
+		if err := ValidateUSCC(*f.USCC); err != nil {
+			v.add("uscc", err.Error())
+		}
+	}
+	if f.Name != nil && strings.TrimSpace(*f.Name) == "" {
+		v.add("name", "must not be empty")
+	}
+	v.enumPtr("entity_type", f.EntityType, EntityTypes)
+	if f.Jurisdiction != nil && knownJurisdiction != nil && !knownJurisdiction(*f.Jurisdiction) {
+		v.add("jurisdiction", fmt.Sprintf("unknown jurisdiction %q", *f.Jurisdiction))
+	}
+	if f.EstablishedOn != nil {
+		v.date("established_on", *f.EstablishedOn)
+	}
+	v.enumPtr("status", f.Status, Statuses)
+	for i, s := range f.KeySectors {
+		v.enum(fmt.Sprintf("key_sectors[%d]", i), s, KeySectors)
+	}
+	if s := f.PublicCreditScore; s != nil && (*s < 0 || *s > MaxScore) {
+		v.add("public_credit_score", fmt.Sprintf("must be between 0 and %d, got %v", MaxScore, *s))
+	}
+	v.enumPtr("risk_class", f.RiskClass, RiskClasses)
+	for i, p := range f.Penalties {
+		at := fmt.Sprintf("penalties[%d].", i)
+		v.required(at+"decision_no", p.DecisionNo)
+		v.date(at+"decided_on", p.DecidedOn)
+		if p.PublishedOn != nil {
+			v.date(at+"published_on", *p.PublishedOn)
+		}
+		if len(p.Kinds) == 0 {
+			v.add(at+"kinds", "must name at least one kind of penalty")
+		}
+		for k, kind := range p.Kinds {
+			v.enum(fmt.Sprintf("%skinds[%d]", at, k), kind, PenaltyKinds)
+		}
+		if p.FineAmount < 0 {
+			v.add(at+"fine_amount", "must not be negative")
+		}
+		v.enum(at+"sector", p.Sector, PenaltySectors)
+		v.enum(at+"procedure", p.Procedure, Procedures)
+	}
+	for i, l := range f.Listings {
+		at := fmt.Sprintf("listings[%d].", i)
+		v.enum(at+"list", l.List, Lists)
+		v.required(at+"cause", l.Cause)
+		listed := v.date(at+"listed_on", l.ListedOn)
+		if l.RemovedOn != nil {
+			if removed := v.date(at+"removed_on", *l.RemovedOn); !removed.IsZero() && !listed.IsZero() && removed.Before(listed) {
+				v.add(at+"removed_on", "must not be before listed_on")
+			}
+		}
+	}
+	for i, l := range f.Licenses {
+		at := fmt.Sprintf("licenses[%d].", i)
+		v.required(at+"kind", l.Kind)
+		v.date(at+"expires_on", l.ExpiresOn)
+	}
+	for i, x := range f.Inspections {
+		at := fmt.Sprintf("inspections[%d].", i)
+		v.date(at+"inspected_on", x.InspectedOn)
+		v.enum(at+"result", x.Result, InspectionResult)
+	}
+	for i, c := range f.Complaints {
+		v.date(fmt.Sprintf("complaints[%d].received_on", i), c.ReceivedOn)
+	}
+	for i, c := range f.Commitments {
+		at := fmt.Sprintf("commitments[%d].", i)
+		v.required(at+"item", c.Item)
+		v.date(at+"made_on", c.MadeOn)
+		v.enum(at+"status", c.Status, CommitmentStatus)
+	}
+	for i, r := range f.AnnualReports {
+		at := fmt.Sprintf("annual_reports[%d].", i)
+		if r.Year < 1979 || r.Year > 2999 {
+			v.add(at+"year", fmt.Sprintf("must be a calendar year, got %d", r.Year))
+		}
+		if r.FiledOn != "" {
+			v.date(at+"filed_on", r.FiledOn)
+		}
+		if r.Amendments < 0 {
+			v.add(at+"amendments", "must not be negative")
+		}
+	}
+	if len(v.errs) > 0 {
+		return v.errs
+	}
+	return nil
+}
+
+type validator struct {
+	prefix string
+	errs   FieldErrors
+}
+
+func (v *validator) add(field, msg string) {
+	v.errs = append(v.errs, FieldError{Field: join(v.prefix, field), Message: msg})
+}
+
+func (v *validator) required(field, s string) {
+	if strings.TrimSpace(s) == "" {
+		v.add(field, "is required")
+	}
+}
+
+func (v *validator) enum(field, s string, allowed map[string]bool) {
+	if !allowed[s] {
+		v.add(field, fmt.Sprintf("%q is not one of %s", s, strings.Join(slices.Sorted(maps.Keys(allowed)), ", ")))
+	}
+}
+
+func (v *validator) enumPtr(field string, s *string, allowed map[string]bool) {
+	if s != nil {
+		v.enum(field, *s, allowed)
+	}
+}
+
+func (v *validator) date(field, s string) time.Time {
+	t, err := ParseDate(s)
+	if err != nil {
+		v.add(field, err.Error())
+	}
+	return t
+}
+
+// ParseDate parses a YYYY-MM-DD calendar date.
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("must be a date YYYY-MM-DD, got %q", s)
+	}
+	return t, nil
+}

@@ -1,0 +1,137 @@
+// Package storage owns the database: it opens the embedded SQLite store or
+// Postgres, applies versioned migrations, and maps rows to business types.
+// Nothing outside this package sees *gorm.DB or a row type.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/credpol/credpol/jurisdiction"
+)
+
+// Store is credpol's database.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// Open connects to url: postgres://… or postgresql://… for Postgres, anything
+// else is a SQLite file path (sqlite:// prefix optional).
+func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // single statements need no wrapping transaction
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		dialector gorm.Dialector
+		dialect   string
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		dialector, dialect = postgres.Open(rawURL), "postgres"
+	default:
+		path := strings.TrimPrefix(rawURL, "sqlite://")
+		if path == "" {
+			return nil, errors.New("database URL is empty")
+		}
+		// WAL lets readers run beside the single writer; busy_timeout makes
+		// concurrent writers wait instead of failing with SQLITE_BUSY.
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(5000)")
+		q.Add("_pragma", "foreign_keys(1)")
+		dialector, dialect = sqlite.Open(path+"?"+q.Encode()), "sqlite"
+	}
+	db, err := gorm.Open(dialector, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s store: %w", dialect, err)
+	}
+	s := &Store{db: db, dialect: dialect}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if log != nil {
+		log.Info("store opened", "dialect", dialect)
+	}
+	return s, nil
+}
+
+// Dialect is "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	conn, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := conn.PingContext(ctx); err != nil {
+		return fmt.Errorf("store not answering: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	conn, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+type jurisdictionRow struct {
+	Code   string
+	Name   string
+	Level  string
+	Parent *string
+}
+
+func (jurisdictionRow) TableName() string { return "jurisdictions" }
+
+// Jurisdictions loads and validates the jurisdiction tree.
+func (s *Store) Jurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
+	var rows []jurisdictionRow
+	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("loading jurisdictions: %w", err)
+	}
+	nodes := make([]jurisdiction.Jurisdiction, len(rows))
+	for i, r := range rows {
+		nodes[i] = jurisdiction.Jurisdiction{Code: r.Code, Name: r.Name, Level: r.Level}
+		if r.Parent != nil {
+			nodes[i].Parent = *r.Parent
+		}
+	}
+	return jurisdiction.New(nodes)
+}
+
+// AddJurisdiction stores a new node after checking the tree stays valid.
+func (s *Store) AddJurisdiction(ctx context.Context, j jurisdiction.Jurisdiction) error {
+	reg, err := s.Jurisdictions(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := jurisdiction.New(append(reg.All(), j)); err != nil {
+		return err
+	}
+	row := jurisdictionRow{Code: j.Code, Name: j.Name, Level: j.Level}
+	if j.Parent != "" {
+		row.Parent = &j.Parent
+	}
+	return s.db.WithContext(ctx).Create(&row).Error
+}

@@ -1,0 +1,99 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/credpol/credpol/auth"
+)
+
+type tokenRow struct {
+	ID            string
+	Name          string
+	Hash          string
+	Jurisdictions string
+	Decisions     string
+	CreatedAt     time.Time
+	ExpiresAt     *time.Time
+	RevokedAt     *time.Time
+}
+
+func (tokenRow) TableName() string { return "api_tokens" }
+
+var _ auth.TokenStore = (*Store)(nil)
+
+// TokenByHash returns the token with hash, or auth.ErrInvalidToken.
+func (s *Store) TokenByHash(ctx context.Context, hash string) (auth.Token, error) {
+	var r tokenRow
+	err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return auth.Token{}, auth.ErrInvalidToken
+	}
+	if err != nil {
+		return auth.Token{}, fmt.Errorf("looking up token: %w", err)
+	}
+	return r.token(), nil
+}
+
+// CreateToken stores a token under name; a token of the same name is replaced,
+// which is how a lost secret is rotated.
+func (s *Store) CreateToken(ctx context.Context, t auth.Token) (auth.Token, error) {
+	t.ID = uuid.NewString()
+	t.CreatedAt = time.Now().UTC()
+	r := tokenRow{ID: t.ID, Name: t.Name, Hash: t.Hash, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
+		Jurisdictions: strings.Join(t.Jurisdictions, ","), Decisions: strings.Join(t.Decisions, ",")}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("name = ?", t.Name).Delete(&tokenRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&r).Error
+	})
+	if err != nil {
+		return auth.Token{}, fmt.Errorf("storing token: %w", err)
+	}
+	return t, nil
+}
+
+// RevokeToken marks the named token revoked.
+func (s *Store) RevokeToken(ctx context.Context, name string) error {
+	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("name = ? AND revoked_at IS NULL", name).
+		Update("revoked_at", time.Now().UTC())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("no active token named %q", name)
+	}
+	return nil
+}
+
+// Tokens lists every token, without secrets.
+func (s *Store) Tokens(ctx context.Context) ([]auth.Token, error) {
+	var rows []tokenRow
+	if err := s.db.WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]auth.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.token()
+	}
+	return out, nil
+}
+
+func (r tokenRow) token() auth.Token {
+	return auth.Token{ID: r.ID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
+		Jurisdictions: splitList(r.Jurisdictions), Decisions: splitList(r.Decisions)}
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
