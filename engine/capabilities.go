@@ -52,9 +52,9 @@ func Capabilities() *ast.Capabilities {
 	return caps
 }
 
-// refusedCalls finds calls to refused built-ins in the modules, so the author
+// RefusedCalls finds calls to refused built-ins in the modules, so the author
 // reads why the call is refused instead of OPA's bare "undefined function".
-func refusedCalls(modules map[string]*ast.Module) Errors {
+func RefusedCalls(modules map[string]*ast.Module) Errors {
 	var errs Errors
 	for _, m := range modules {
 		ast.WalkExprs(m, func(x *ast.Expr) bool {

@@ -101,24 +101,11 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := loader.NewFileLoader().
-		WithFS(fsys).
-		WithCapabilities(Capabilities()).
-		Filtered([]string{"."}, func(abspath string, info fs.FileInfo, _ int) bool {
-			return !info.IsDir() && !IsPolicyFile(info.Name())
-		})
+	modules, docs, err := ReadModules(fsys, IsPolicyFile)
 	if err != nil {
-		var astErrs ast.Errors
-		if errors.As(err, &astErrs) {
-			return nil, fromASTErrors(astErrs)
-		}
-		return nil, fmt.Errorf("loading policies: %w", err)
+		return nil, err
 	}
-	modules := make(map[string]*ast.Module, len(res.Modules))
-	for name, f := range res.Modules {
-		modules[name] = f.Parsed
-	}
-	if errs := refusedCalls(modules); len(errs) > 0 {
+	if errs := RefusedCalls(modules); len(errs) > 0 {
 		return nil, errs
 	}
 	compiler := ast.NewCompiler().
@@ -132,7 +119,7 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 		files:    files,
 		modules:  modules,
 		compiler: compiler,
-		store:    inmem.NewFromObject(res.Documents),
+		store:    inmem.NewFromObject(docs),
 		queries:  map[key]rego.PreparedEvalQuery{},
 	}
 	for k, pkg := range decisionPackages(modules) {
@@ -168,6 +155,30 @@ func decisionPackages(modules map[string]*ast.Module) map[key]string {
 		}
 	}
 	return out
+}
+
+// ReadModules parses the Rego modules and data documents of the files in fsys
+// that include accepts, with OPA's own loader: data files are placed at their
+// directory's path, exactly as `opa test` and `opa eval -d` place them.
+func ReadModules(fsys fs.FS, include func(name string) bool) (map[string]*ast.Module, map[string]any, error) {
+	res, err := loader.NewFileLoader().
+		WithFS(fsys).
+		WithCapabilities(Capabilities()).
+		Filtered([]string{"."}, func(_ string, info fs.FileInfo, _ int) bool {
+			return !info.IsDir() && !include(info.Name())
+		})
+	if err != nil {
+		var astErrs ast.Errors
+		if errors.As(err, &astErrs) {
+			return nil, nil, fromASTErrors(astErrs)
+		}
+		return nil, nil, fmt.Errorf("loading policies: %w", err)
+	}
+	modules := make(map[string]*ast.Module, len(res.Modules))
+	for name, f := range res.Modules {
+		modules[name] = f.Parsed
+	}
+	return modules, res.Documents, nil
 }
 
 func readTree(fsys fs.FS) (map[string][]byte, error) {

@@ -1,0 +1,114 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/credpol/credpol/auth"
+	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/storage/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func TestMigrationsAreIdempotentAndSeedTheTenJurisdictions(t *testing.T) {
+	for _, s := range storetest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			ctx := context.Background()
+			applied, err := s.Store.Migrate(ctx)
+			if err != nil || len(applied) != 0 {
+				t.Fatalf("second Migrate = %v, %v; want nothing applied", applied, err)
+			}
+			reg, err := s.Store.Jurisdictions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(reg.All()); got != 10 {
+				t.Fatalf("got %d jurisdictions, want 10", got)
+			}
+			chain, _ := reg.Chain("140930")
+			if diff := cmp.Diff([]string{"140930", "140900", "140000", "100000"}, chain); diff != "" {
+				t.Errorf("Hequ chain (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAddJurisdictionExtendsTheTreeWithoutCode(t *testing.T) {
+	for _, s := range storetest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			ctx := context.Background()
+			county := jurisdiction.Jurisdiction{Code: "140931", Name: "保德县", Level: "county", Parent: "140900"}
+			if err := s.Store.AddJurisdiction(ctx, county); err != nil {
+				t.Fatal(err)
+			}
+			reg, err := s.Store.Jurisdictions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reg.Within("140931", "140000") {
+				t.Error("new county is not within Shanxi")
+			}
+			orphan := jurisdiction.Jurisdiction{Code: "990101", Name: "无上级", Level: "county", Parent: "990100"}
+			if err := s.Store.AddJurisdiction(ctx, orphan); err == nil {
+				t.Error("a county whose parent does not exist was stored")
+			}
+		})
+	}
+}
+
+func TestTokensAreStoredHashedAndRevocable(t *testing.T) {
+	for _, s := range storetest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			ctx := context.Background()
+			secret, hash, err := auth.NewSecret()
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+			want := auth.Token{Name: "quangang-platform", Hash: hash, Jurisdictions: []string{"350505"},
+				Decisions: []string{"supervision", "sampling_plan"}, ExpiresAt: &exp}
+			if _, err := s.Store.CreateToken(ctx, want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Store.TokenByHash(ctx, auth.Hash(secret))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want.Decisions, got.Decisions); diff != "" || got.Name != want.Name || got.Jurisdictions[0] != "350505" {
+				t.Errorf("token round trip: got %+v", got)
+			}
+			if !got.ExpiresAt.Equal(exp) {
+				t.Errorf("expires_at = %v, want %v", got.ExpiresAt, exp)
+			}
+			tokens, _ := s.Store.Tokens(ctx)
+			for _, tk := range tokens {
+				if tk.Hash == secret {
+					t.Fatal("the secret itself was stored")
+				}
+			}
+			if err := s.Store.RevokeToken(ctx, "quangang-platform"); err != nil {
+				t.Fatal(err)
+			}
+			got, _ = s.Store.TokenByHash(ctx, hash)
+			if got.RevokedAt == nil {
+				t.Error("revoked token has no revoked_at")
+			}
+			if _, err := s.Store.TokenByHash(ctx, auth.Hash("cpt_unknown")); !errors.Is(err, auth.ErrInvalidToken) {
+				t.Errorf("unknown token: err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+func TestOpenFailsClearlyWhenPostgresIsDown(t *testing.T) {
+	_, err := storetestOpen("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("opening a store on a closed port succeeded")
+	}
+}
