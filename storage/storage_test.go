@@ -11,6 +11,7 @@ import (
 
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/storage"
 	"github.com/credpol/credpol/storage/storetest"
 )
 
@@ -107,7 +108,7 @@ func TestTokensAreStoredHashedAndRevocable(t *testing.T) {
 }
 
 func TestOpenFailsClearlyWhenPostgresIsDown(t *testing.T) {
-	_, err := storetestOpen("postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	_, err := storage.Open(context.Background(), "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil)
 	if err == nil {
 		t.Fatal("opening a store on a closed port succeeded")
 	}
