@@ -3,6 +3,7 @@ GO      ?= go
 BIN     := bin
 ADDR    ?= 127.0.0.1:8080
 DB      ?= credpol.db
+DEMO    ?= 5000
 
 .PHONY: build run test lint opa-check clean
 
@@ -11,7 +12,7 @@ build:
 
 ## run: serve the shipped policies on the embedded SQLite store, with a development token
 run: build
-	$(BIN)/credpol serve --addr $(ADDR) --database-url $(DB) --dev-token
+	$(BIN)/credpol serve --addr $(ADDR) --database-url $(DB) --dev-token --demo-enterprises $(DEMO)
 
 ## test: formatting, vet, stock OPA on the policy tree, then every Go and Rego test
 test: lint opa-check

@@ -95,7 +95,8 @@ func Hash(secret string) string {
 }
 
 // Authenticator verifies bearer secrets against the store, caching answers
-// briefly so the decision path does not query the store on every call.
+// briefly so the decision path does not query the store on every call. A
+// cached token stays usable while the store cannot be reached.
 type Authenticator struct {
 	store TokenStore
 	ttl   time.Duration
@@ -129,16 +130,21 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (Princi
 	a.mu.Unlock()
 	if !ok || now.After(c.until) {
 		t, err := a.store.TokenByHash(ctx, h)
-		if err != nil {
+		switch {
+		case err != nil && ok && !errors.Is(err, ErrInvalidToken):
+			// The store is down: a token verified before keeps working, so
+			// decisions on inline facts survive a store outage.
+		case err != nil:
 			return Principal{}, err
+		default:
+			c = cached{token: t, until: now.Add(a.ttl)}
+			a.mu.Lock()
+			if len(a.cache) > 10000 { // bound memory against floods of distinct valid tokens
+				clear(a.cache)
+			}
+			a.cache[h] = c
+			a.mu.Unlock()
 		}
-		c = cached{token: t, until: now.Add(a.ttl)}
-		a.mu.Lock()
-		if len(a.cache) > 10000 { // bound memory against floods of distinct valid tokens
-			clear(a.cache)
-		}
-		a.cache[h] = c
-		a.mu.Unlock()
 	}
 	t := c.token
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && now.After(*t.ExpiresAt)) {

@@ -70,6 +70,7 @@ type Service struct {
 	Engine        *engine.Engine
 	Jurisdictions *jurisdiction.Registry
 	Facts         FactStore
+	Validator     enterprise.Validator
 	Now           func() time.Time
 }
 
@@ -159,8 +160,8 @@ func (s *Service) now() time.Time {
 func (s *Service) facts(ctx context.Context, req Request) (enterprise.Facts, error) {
 	var stored, inline enterprise.Facts
 	if req.EnterpriseID != "" {
-		if err := enterprise.ValidateUSCC(req.EnterpriseID); err != nil {
-			return stored, invalid("invalid_uscc", err.Error(), enterprise.FieldError{Field: "enterprise_id", Message: err.Error()})
+		if _, err := s.Validator.USCC(req.EnterpriseID, "enterprise_id"); err != nil {
+			return stored, invalid("invalid_uscc", "enterprise_id is not a valid unified social credit code", err.(enterprise.FieldErrors)...)
 		}
 		if s.Facts == nil {
 			return stored, problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
@@ -179,8 +180,7 @@ func (s *Service) facts(ctx context.Context, req Request) (enterprise.Facts, err
 		if inline, err = enterprise.Decode(req.Facts, "facts"); err != nil {
 			return inline, factsProblem(err)
 		}
-		known := func(code string) bool { _, err := s.Jurisdictions.Get(code); return err == nil }
-		if err := enterprise.Validate(inline, "facts", known); err != nil {
+		if _, err := s.Validator.Check(inline, "facts"); err != nil {
 			return inline, factsProblem(err)
 		}
 	}

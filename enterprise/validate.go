@@ -8,8 +8,11 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"sort"
 	"strings"
 	"time"
+
+	"github.com/credpol/credpol/jurisdiction"
 )
 
 // DateLayout is the only date form facts and requests use.
@@ -109,14 +112,66 @@ func join(prefix, field string) string {
 	return prefix + "." + field
 }
 
-// Validate checks every set field. knownJurisdiction, when not nil, says
-// whether a jurisdiction code exists.
-func Validate(f Facts, prefix string, knownJurisdiction func(string) bool) error {
+// Validator checks facts against the contract and the operator's settings.
+type Validator struct {
+	// KnownJurisdiction says whether a jurisdiction code exists; nil accepts any
+	// well-formed code.
+	KnownJurisdiction func(string) bool
+	// LegacyUSCC accepts codes that fail only the check character (some early
+	// pilot codes do), reporting a warning instead of an error.
+	LegacyUSCC bool
+}
+
+// USCC checks one code. A legacy code accepted under LegacyUSCC comes back as
+// a warning with a nil error.
+func (vr Validator) USCC(code, field string) (warning *FieldError, err error) {
+	err = ValidateUSCC(code)
+	var ue *USCCError
+	if err != nil && vr.LegacyUSCC && errors.As(err, &ue) && ue.ChecksumOnly() {
+		return &FieldError{Field: field, Message: "accepted as a legacy code: " + ue.Reason}, nil
+	}
+	if err != nil {
+		return nil, FieldErrors{{Field: field, Message: err.Error()}}
+	}
+	return nil, nil
+}
+
+// Record checks a complete enterprise record as stored: the identifying facts
+// are required on top of everything Check verifies.
+func (vr Validator) Record(f Facts, prefix string) (warnings FieldErrors, err error) {
+	var missing FieldErrors
+	for field, set := range map[string]bool{"uscc": f.USCC != nil, "name": f.Name != nil,
+		"entity_type": f.EntityType != nil, "jurisdiction": f.Jurisdiction != nil, "status": f.Status != nil} {
+		if !set {
+			missing = append(missing, FieldError{Field: join(prefix, field), Message: "is required"})
+		}
+	}
+	warnings, err = vr.Check(f, prefix)
+	if len(missing) > 0 {
+		var fe FieldErrors
+		errors.As(err, &fe)
+		sort.Slice(missing, func(i, k int) bool { return missing[i].Field < missing[k].Field })
+		return warnings, append(missing, fe...)
+	}
+	return warnings, err
+}
+
+// Check verifies every field that is set, as for inline facts.
+func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err error) {
 	v := validator{prefix: prefix}
 	if f.USCC != nil {
-		if err := ValidateUSCC(*f.USCC); err != nil {
-			v.add("uscc", err.Error())
+		w, err := vr.USCC(*f.USCC, join(prefix, "uscc"))
+		if err != nil {
+			v.errs = append(v.errs, err.(FieldErrors)...)
 		}
+		if w != nil {
+			warnings = append(warnings, *w)
+		}
+	}
+	knownJurisdiction := vr.KnownJurisdiction
+	if f.Jurisdiction != nil && !jurisdiction.ValidCode(*f.Jurisdiction) {
+		v.add("jurisdiction", fmt.Sprintf("must be a six-digit GB/T 2260 code, got %q", *f.Jurisdiction))
+		knownJurisdiction = nil
 	}
 	if f.Name != nil && strings.TrimSpace(*f.Name) == "" {
 		v.add("name", "must not be empty")
@@ -198,9 +253,9 @@ func Validate(f Facts, prefix string, knownJurisdiction func(string) bool) error
 		}
 	}
 	if len(v.errs) > 0 {
-		return v.errs
+		return warnings, v.errs
 	}
-	return nil
+	return warnings, nil
 }
 
 type validator struct {

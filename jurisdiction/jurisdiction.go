@@ -97,6 +97,12 @@ func (r *Registry) Get(code string) (Jurisdiction, error) {
 	return j, nil
 }
 
+// Has reports whether code is in the tree.
+func (r *Registry) Has(code string) bool {
+	_, ok := r.byCode[code]
+	return ok
+}
+
 // Chain returns code followed by its ancestors up to the national baseline.
 // The slice is shared: callers must not modify it.
 func (r *Registry) Chain(code string) ([]string, error) {

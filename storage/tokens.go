@@ -91,9 +91,10 @@ func (r tokenRow) token() auth.Token {
 		Jurisdictions: splitList(r.Jurisdictions), Decisions: splitList(r.Decisions)}
 }
 
+// splitList reads a comma-separated column; empty means an empty list.
 func splitList(s string) []string {
 	if s == "" {
-		return nil
+		return []string{}
 	}
 	return strings.Split(s, ",")
 }

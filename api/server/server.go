@@ -18,6 +18,7 @@ import (
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/jurisdiction"
 	"github.com/credpol/credpol/problem"
 )
@@ -33,6 +34,8 @@ type Pinger interface {
 // Deps are the collaborators the routes call.
 type Deps struct {
 	Decisions     *decision.Service
+	Facts         decision.FactStore
+	Ingest        *ingest.Service
 	Authenticator *auth.Authenticator
 	Engine        *engine.Engine
 	Jurisdictions *jurisdiction.Registry
@@ -40,6 +43,7 @@ type Deps struct {
 	Logger        *slog.Logger
 	Registry      *prometheus.Registry // metrics are registered here
 	BodyLimit     int64
+	ImportLimit   int64
 }
 
 type server struct {
@@ -52,6 +56,9 @@ func New(d Deps) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	if d.BodyLimit <= 0 {
 		d.BodyLimit = DefaultBodyLimit
+	}
+	if d.ImportLimit <= 0 {
+		d.ImportLimit = DefaultImportLimit
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -81,6 +88,9 @@ func New(d Deps) http.Handler {
 	v1.GET("/decisions", s.listDecisions)
 	v1.GET("/jurisdictions", s.listJurisdictions)
 	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)
+	v1.PUT("/enterprises/:uscc", s.putEnterprise)
+	v1.GET("/enterprises/:uscc", s.getEnterprise)
+	v1.POST(importRoute, s.importEnterprises)
 	return r
 }
 
@@ -99,9 +109,16 @@ func (s *server) recover(c *gin.Context) {
 	c.Next()
 }
 
+const importRoute = "/enterprises/import"
+
+// limitBody bounds every request body; imports, which stream, get their own bound.
 func (s *server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.BodyLimit)
+		limit := s.BodyLimit
+		if c.FullPath() == "/v1"+importRoute {
+			limit = s.ImportLimit
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }

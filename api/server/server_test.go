@@ -17,6 +17,8 @@ import (
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/policies"
 	"github.com/credpol/credpol/storage/storetest"
 )
@@ -42,8 +44,11 @@ func newFixture(t *testing.T, st storetest.Store) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{store: st, token: mustToken(t, st, "all", []string{"100000"}, []string{auth.All})}
+	validator := enterprise.Validator{KnownJurisdiction: reg.Has}
 	h := server.New(server.Deps{
-		Decisions: &decision.Service{Engine: eng, Jurisdictions: reg,
+		Facts:  st.Store,
+		Ingest: &ingest.Service{Store: st.Store, Validator: validator},
+		Decisions: &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st.Store, Validator: validator,
 			Now: func() time.Time { return time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC) }},
 		Authenticator: auth.NewAuthenticator(st.Store, time.Second),
 		Engine:        eng,
@@ -71,7 +76,13 @@ func mustToken(t *testing.T, st storetest.Store, name string, juris, decisions [
 
 func (f *fixture) do(t *testing.T, method, path, token, body string) (int, map[string]any) {
 	t.Helper()
+	return f.send(t, method, path, token, "application/json", body)
+}
+
+func (f *fixture) send(t *testing.T, method, path, token, contentType, body string) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -24,7 +24,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), tokenCmd(), migrateCmd(), checkCmd())
+	root.AddCommand(serveCmd(), tokenCmd(), migrateCmd(), checkCmd(), seedCmd(), importCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "credpol:", err)
 		os.Exit(1)
@@ -36,6 +36,7 @@ type common struct {
 	databaseURL string
 	policyDir   string
 	logLevel    string
+	legacyUSCC  bool
 }
 
 func (o *common) register(cmd *cobra.Command) {
@@ -43,6 +44,7 @@ func (o *common) register(cmd *cobra.Command) {
 	f.StringVar(&o.databaseURL, "database-url", "credpol.db", "postgres://… for Postgres, else a SQLite file path")
 	f.StringVar(&o.policyDir, "policy-dir", "", "policy tree to serve (default: the tree built into the binary)")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.BoolVar(&o.legacyUSCC, "accept-legacy-uscc", false, "accept USCCs that fail only the check character, with a warning")
 }
 
 // envOverrides lets CREDPOL_<FLAG_NAME> set any flag not given on the command

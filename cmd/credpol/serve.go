@@ -19,7 +19,10 @@ import (
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/storage"
 )
 
 type serveOptions struct {
@@ -27,6 +30,7 @@ type serveOptions struct {
 	addr      string
 	devToken  bool
 	bodyLimit int64
+	demoCount int
 }
 
 func serveCmd() *cobra.Command {
@@ -41,6 +45,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
 	cmd.Flags().BoolVar(&o.devToken, "dev-token", false, "create a development token with full scope and print it (never in production)")
 	cmd.Flags().Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes")
+	cmd.Flags().IntVar(&o.demoCount, "demo-enterprises", 0, "on an empty store, first seed this many demo enterprises")
 	return cmd
 }
 
@@ -68,8 +73,14 @@ func (o *serveOptions) run(ctx context.Context) error {
 	}
 	log.Info("policies loaded", "revision", ps.Revision())
 
+	if err := o.seedIfEmpty(ctx, st, log); err != nil {
+		return err
+	}
+	validator := enterprise.Validator{KnownJurisdiction: reg.Has, LegacyUSCC: o.legacyUSCC}
 	handler := server.New(server.Deps{
-		Decisions:     &decision.Service{Engine: eng, Jurisdictions: reg},
+		Decisions:     &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st, Validator: validator},
+		Facts:         st,
+		Ingest:        &ingest.Service{Store: st, Validator: validator},
 		Authenticator: auth.NewAuthenticator(st, 30*time.Second),
 		Engine:        eng,
 		Jurisdictions: reg,
@@ -114,6 +125,27 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// seedIfEmpty stores the demo population on first start and names an
+// enterprise to try.
+func (o *serveOptions) seedIfEmpty(ctx context.Context, st *storage.Store, log *slog.Logger) error {
+	if o.demoCount <= 0 {
+		return nil
+	}
+	n, err := st.CountEnterprises(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	start := time.Now()
+	if err := seedDemo(ctx, st, o.demoCount, 1); err != nil {
+		return fmt.Errorf("seeding demo enterprises: %w", err)
+	}
+	log.Info("demo population stored", "enterprises", o.demoCount, "seed", 1, "elapsed", time.Since(start).String())
+	if some, err := st.SampleEnterprises(ctx, "440500", 1); err == nil && len(some) > 0 {
+		fmt.Printf("demo enterprise in Shantou: %s (GET /v1/enterprises/%s)\n", some[0], some[0])
+	}
 	return nil
 }
 

@@ -1,0 +1,314 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/enterprise"
+)
+
+type enterpriseRow struct {
+	USCC              string `gorm:"column:uscc;primaryKey"`
+	Name              string
+	EntityType        string
+	Jurisdiction      string
+	EstablishedOn     *string
+	Status            string
+	KeySectors        string
+	NewFormat         *bool
+	PublicCreditScore *float64
+	RiskClass         *string
+	PremisesAbnormal  *bool
+	Reachable         *bool
+	UpdatedAt         time.Time
+}
+
+func (enterpriseRow) TableName() string { return "enterprises" }
+
+type penaltyRow struct {
+	USCC            string `gorm:"column:uscc;primaryKey"`
+	Seq             int    `gorm:"primaryKey"`
+	DecisionNo      string
+	DecidedOn       string
+	PublishedOn     *string
+	Kinds           string
+	FineAmount      float64
+	Sector          string
+	Procedure       string
+	DutiesFulfilled bool
+	HarmRemoved     bool
+}
+
+func (penaltyRow) TableName() string { return "enterprise_penalties" }
+
+type listingRow struct {
+	USCC      string `gorm:"column:uscc;primaryKey"`
+	Seq       int    `gorm:"primaryKey"`
+	List      string
+	Cause     string
+	ListedOn  string
+	RemovedOn *string
+}
+
+func (listingRow) TableName() string { return "enterprise_listings" }
+
+type licenseRow struct {
+	USCC      string `gorm:"column:uscc;primaryKey"`
+	Seq       int    `gorm:"primaryKey"`
+	Kind      string
+	Number    string
+	ExpiresOn string
+}
+
+func (licenseRow) TableName() string { return "enterprise_licenses" }
+
+type inspectionRow struct {
+	USCC        string `gorm:"column:uscc;primaryKey"`
+	Seq         int    `gorm:"primaryKey"`
+	Task        string
+	InspectedOn string
+	Result      string
+}
+
+func (inspectionRow) TableName() string { return "enterprise_inspections" }
+
+type complaintRow struct {
+	USCC       string `gorm:"column:uscc;primaryKey"`
+	Seq        int    `gorm:"primaryKey"`
+	ReceivedOn string
+	Kind       string
+}
+
+func (complaintRow) TableName() string { return "enterprise_complaints" }
+
+type commitmentRow struct {
+	USCC   string `gorm:"column:uscc;primaryKey"`
+	Seq    int    `gorm:"primaryKey"`
+	Item   string
+	MadeOn string
+	Status string
+}
+
+func (commitmentRow) TableName() string { return "enterprise_commitments" }
+
+type annualReportRow struct {
+	USCC       string `gorm:"column:uscc;primaryKey"`
+	Seq        int    `gorm:"primaryKey"`
+	Year       int
+	FiledOn    *string
+	Amendments int
+}
+
+func (annualReportRow) TableName() string { return "enterprise_annual_reports" }
+
+// childTables are the list tables, each cleared when an enterprise is replaced.
+var childTables = []string{"enterprise_penalties", "enterprise_listings", "enterprise_licenses",
+	"enterprise_inspections", "enterprise_complaints", "enterprise_commitments", "enterprise_annual_reports"}
+
+var _ decision.FactStore = (*Store)(nil)
+
+// Facts loads one enterprise with every list: one query per table, never one
+// per child row. Lists come back empty, not absent, because what is stored is
+// the whole record.
+func (s *Store) Facts(ctx context.Context, uscc string) (enterprise.Facts, error) {
+	db := s.db.WithContext(ctx)
+	var e enterpriseRow
+	if err := db.Where("uscc = ?", uscc).Take(&e).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return enterprise.Facts{}, decision.ErrEnterpriseNotFound
+		}
+		return enterprise.Facts{}, fmt.Errorf("loading enterprise: %w", err)
+	}
+	var (
+		penalties   []penaltyRow
+		listings    []listingRow
+		licenses    []licenseRow
+		inspections []inspectionRow
+		complaints  []complaintRow
+		commitments []commitmentRow
+		reports     []annualReportRow
+	)
+	for _, dst := range []any{&penalties, &listings, &licenses, &inspections, &complaints, &commitments, &reports} {
+		if err := db.Where("uscc = ?", uscc).Order("seq").Find(dst).Error; err != nil {
+			return enterprise.Facts{}, fmt.Errorf("loading enterprise lists: %w", err)
+		}
+	}
+	f := e.facts()
+	f.Penalties = convert(penalties, penaltyRow.penalty)
+	f.Listings = convert(listings, listingRow.listing)
+	f.Licenses = convert(licenses, func(r licenseRow) enterprise.License {
+		return enterprise.License{Kind: r.Kind, Number: r.Number, ExpiresOn: r.ExpiresOn}
+	})
+	f.Inspections = convert(inspections, func(r inspectionRow) enterprise.Inspection {
+		return enterprise.Inspection{Task: r.Task, InspectedOn: r.InspectedOn, Result: r.Result}
+	})
+	f.Complaints = convert(complaints, func(r complaintRow) enterprise.Complaint {
+		return enterprise.Complaint{ReceivedOn: r.ReceivedOn, Kind: r.Kind}
+	})
+	f.Commitments = convert(commitments, func(r commitmentRow) enterprise.Commitment {
+		return enterprise.Commitment{Item: r.Item, MadeOn: r.MadeOn, Status: r.Status}
+	})
+	f.AnnualReports = convert(reports, func(r annualReportRow) enterprise.AnnualReport {
+		return enterprise.AnnualReport{Year: r.Year, FiledOn: deref(r.FiledOn), Amendments: r.Amendments}
+	})
+	return f, nil
+}
+
+// PutEnterprises stores complete records, replacing any stored under the same
+// USCC, all in one transaction: either every record lands or none does.
+func (s *Store) PutEnterprises(ctx context.Context, records []enterprise.Facts) error {
+	if len(records) == 0 {
+		return nil
+	}
+	rows := rowsOf(records)
+	if s.dialect == "postgres" {
+		return s.putPostgres(ctx, rows)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(rows.enterprises, 500).Error; err != nil {
+			return fmt.Errorf("storing enterprises: %w", err)
+		}
+		for _, table := range childTables {
+			if err := tx.Exec("DELETE FROM "+table+" WHERE uscc IN ?", rows.usccs).Error; err != nil {
+				return fmt.Errorf("replacing %s: %w", table, err)
+			}
+		}
+		for _, insert := range []func() error{
+			func() error { return createIfAny(tx, rows.penalties) },
+			func() error { return createIfAny(tx, rows.listings) },
+			func() error { return createIfAny(tx, rows.licenses) },
+			func() error { return createIfAny(tx, rows.inspections) },
+			func() error { return createIfAny(tx, rows.complaints) },
+			func() error { return createIfAny(tx, rows.commitments) },
+			func() error { return createIfAny(tx, rows.reports) },
+		} {
+			if err := insert(); err != nil {
+				return fmt.Errorf("storing enterprise lists: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// CountEnterprises returns how many enterprises are stored.
+func (s *Store) CountEnterprises(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&enterpriseRow{}).Count(&n).Error
+	return n, err
+}
+
+// SampleEnterprises returns up to limit stored USCCs in jurisdiction (any when
+// empty), for examples in docs and demos.
+func (s *Store) SampleEnterprises(ctx context.Context, jurisdiction string, limit int) ([]string, error) {
+	q := s.db.WithContext(ctx).Model(&enterpriseRow{}).Order("uscc").Limit(limit)
+	if jurisdiction != "" {
+		q = q.Where("jurisdiction = ?", jurisdiction)
+	}
+	var out []string
+	return out, q.Pluck("uscc", &out).Error
+}
+
+func createIfAny[T any](tx *gorm.DB, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	// 500 rows of at most 11 columns stays under both drivers' parameter limits.
+	return tx.CreateInBatches(rows, 500).Error
+}
+
+type rowSet struct {
+	usccs       []string
+	enterprises []enterpriseRow
+	penalties   []penaltyRow
+	listings    []listingRow
+	licenses    []licenseRow
+	inspections []inspectionRow
+	complaints  []complaintRow
+	commitments []commitmentRow
+	reports     []annualReportRow
+}
+
+func rowsOf(records []enterprise.Facts) rowSet {
+	now := time.Now().UTC()
+	var rs rowSet
+	for _, f := range records {
+		u := deref(f.USCC)
+		rs.usccs = append(rs.usccs, u)
+		rs.enterprises = append(rs.enterprises, enterpriseRow{
+			USCC: u, Name: deref(f.Name), EntityType: deref(f.EntityType), Jurisdiction: deref(f.Jurisdiction),
+			EstablishedOn: f.EstablishedOn, Status: deref(f.Status), KeySectors: strings.Join(f.KeySectors, ","),
+			NewFormat: f.NewFormat, PublicCreditScore: f.PublicCreditScore, RiskClass: f.RiskClass,
+			PremisesAbnormal: f.PremisesAbnormal, Reachable: f.Reachable, UpdatedAt: now,
+		})
+		for i, p := range f.Penalties {
+			rs.penalties = append(rs.penalties, penaltyRow{USCC: u, Seq: i, DecisionNo: p.DecisionNo, DecidedOn: p.DecidedOn,
+				PublishedOn: p.PublishedOn, Kinds: strings.Join(p.Kinds, ","), FineAmount: p.FineAmount, Sector: p.Sector,
+				Procedure: p.Procedure, DutiesFulfilled: p.DutiesFulfilled, HarmRemoved: p.HarmRemoved})
+		}
+		for i, l := range f.Listings {
+			rs.listings = append(rs.listings, listingRow{USCC: u, Seq: i, List: l.List, Cause: l.Cause, ListedOn: l.ListedOn, RemovedOn: l.RemovedOn})
+		}
+		for i, l := range f.Licenses {
+			rs.licenses = append(rs.licenses, licenseRow{USCC: u, Seq: i, Kind: l.Kind, Number: l.Number, ExpiresOn: l.ExpiresOn})
+		}
+		for i, x := range f.Inspections {
+			rs.inspections = append(rs.inspections, inspectionRow{USCC: u, Seq: i, Task: x.Task, InspectedOn: x.InspectedOn, Result: x.Result})
+		}
+		for i, c := range f.Complaints {
+			rs.complaints = append(rs.complaints, complaintRow{USCC: u, Seq: i, ReceivedOn: c.ReceivedOn, Kind: c.Kind})
+		}
+		for i, c := range f.Commitments {
+			rs.commitments = append(rs.commitments, commitmentRow{USCC: u, Seq: i, Item: c.Item, MadeOn: c.MadeOn, Status: c.Status})
+		}
+		for i, r := range f.AnnualReports {
+			row := annualReportRow{USCC: u, Seq: i, Year: r.Year, Amendments: r.Amendments}
+			if r.FiledOn != "" {
+				row.FiledOn = &r.FiledOn
+			}
+			rs.reports = append(rs.reports, row)
+		}
+	}
+	return rs
+}
+
+func (r enterpriseRow) facts() enterprise.Facts {
+	u, name, typ, jur, status := r.USCC, r.Name, r.EntityType, r.Jurisdiction, r.Status
+	return enterprise.Facts{
+		USCC: &u, Name: &name, EntityType: &typ, Jurisdiction: &jur, EstablishedOn: r.EstablishedOn, Status: &status,
+		KeySectors: splitList(r.KeySectors), NewFormat: r.NewFormat, PublicCreditScore: r.PublicCreditScore,
+		RiskClass: r.RiskClass, PremisesAbnormal: r.PremisesAbnormal, Reachable: r.Reachable,
+	}
+}
+
+func (r penaltyRow) penalty() enterprise.Penalty {
+	return enterprise.Penalty{DecisionNo: r.DecisionNo, DecidedOn: r.DecidedOn, PublishedOn: r.PublishedOn,
+		Kinds: splitList(r.Kinds), FineAmount: r.FineAmount, Sector: r.Sector, Procedure: r.Procedure,
+		DutiesFulfilled: r.DutiesFulfilled, HarmRemoved: r.HarmRemoved}
+}
+
+func (r listingRow) listing() enterprise.Listing {
+	return enterprise.Listing{List: r.List, Cause: r.Cause, ListedOn: r.ListedOn, RemovedOn: r.RemovedOn}
+}
+
+// convert maps rows to business values, returning an empty (not nil) slice.
+func convert[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
