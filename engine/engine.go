@@ -51,9 +51,12 @@ func (e *Engine) Load(ctx context.Context, fsys fs.FS) (*PolicySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.current.Store(ps)
+	e.Use(ps)
 	return ps, nil
 }
+
+// Use makes an already compiled set current.
+func (e *Engine) Use(ps *PolicySet) { e.current.Store(ps) }
 
 // Current returns the serving set, or nil before the first successful Load.
 func (e *Engine) Current() *PolicySet { return e.current.Load() }
@@ -239,7 +242,11 @@ func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []stri
 		return nil, ErrNotConfigured
 	}
 	q := ps.queries[key{source, decision}]
-	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if t, ok := ctx.Value(tracerKey{}).(topdown.QueryTracer); ok {
+		opts = append(opts, rego.EvalQueryTracer(t))
+	}
+	rs, err := q.Eval(ctx, opts...)
 	if err != nil {
 		return nil, &EvalError{Decision: decision, Source: source, Err: evalError(err)}
 	}
@@ -256,6 +263,14 @@ func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []stri
 		return nil, refusalFrom(refusal)
 	}
 	return &Outcome{Source: source, Revision: ps.revision, Value: obj}, nil
+}
+
+type tracerKey struct{}
+
+// WithTracer returns a context under which evaluations report to t, as the
+// test runner does to measure which policy lines decision cases reach.
+func WithTracer(ctx context.Context, t topdown.QueryTracer) context.Context {
+	return context.WithValue(ctx, tracerKey{}, t)
 }
 
 // Input converts a request document to the AST form Eval takes; doing it once

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every policy and data file of the shipped tree.
 //
-//go:embed lib params j100000 j230000 j440500
+//go:embed lib params j100000 j140900 j230000 j350505 j440500
 var FS embed.FS

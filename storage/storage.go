@@ -52,7 +52,11 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(5000)")
 		q.Add("_pragma", "foreign_keys(1)")
-		dialector, dialect = sqlite.Open(path+"?"+q.Encode()), "sqlite"
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		dialector, dialect = sqlite.Open(path+sep+q.Encode()), "sqlite"
 	}
 	db, err := gorm.Open(dialector, cfg)
 	if err != nil {
@@ -118,6 +122,24 @@ func (s *Store) Jurisdictions(ctx context.Context) (*jurisdiction.Registry, erro
 		}
 	}
 	return jurisdiction.New(nodes)
+}
+
+// ShippedJurisdictions returns the jurisdiction tree the migrations install,
+// from a throwaway in-memory store: offline tools such as `credpol test` use
+// the same tree as a fresh server without a second copy of it.
+func ShippedJurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
+	st, err := Open(ctx, "file:shipped-jurisdictions?mode=memory&cache=private", nil)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if conn, err := st.db.DB(); err == nil {
+		conn.SetMaxOpenConns(1) // each connection to a private in-memory database sees its own
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return st.Jurisdictions(ctx)
 }
 
 // AddJurisdiction stores a new node after checking the tree stays valid.

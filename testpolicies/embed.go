@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every Rego test of the suite.
 //
-//go:embed j100000 j230000 j440500
+//go:embed lib j100000 j230000 j350505 j440500 cases
 var FS embed.FS

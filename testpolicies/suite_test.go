@@ -5,13 +5,20 @@ import (
 	"testing"
 
 	"github.com/credpol/credpol/policies"
+	"github.com/credpol/credpol/storage"
 	"github.com/credpol/credpol/testpolicies"
 	"github.com/credpol/credpol/verify"
 )
 
-// TestRegoSuite runs every Rego test against the shipped tree, each as a subtest.
-func TestRegoSuite(t *testing.T) {
-	rep, err := verify.Run(context.Background(), policies.FS, testpolicies.FS, verify.Options{Coverage: true})
+// TestSuite runs every Rego test and every decision case against the shipped
+// tree, each as a subtest.
+func TestSuite(t *testing.T) {
+	ctx := context.Background()
+	reg, err := storage.ShippedJurisdictions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Run(ctx, verify.Suite{Policies: policies.FS, Tests: testpolicies.FS, Jurisdictions: reg}, verify.Options{Coverage: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,5 +32,5 @@ func TestRegoSuite(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("%d Rego tests, policy coverage %.1f%%", len(rep.Results), rep.Coverage.Coverage)
+	t.Logf("%d tests, policy coverage %.1f%%", len(rep.Results), rep.Coverage.Coverage)
 }

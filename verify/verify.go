@@ -16,7 +16,10 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/jurisdiction"
 )
 
 // Options select and instrument a run.
@@ -57,9 +60,54 @@ func (r *Report) Failed() int {
 // IsTestFile reports whether name is a Rego test file.
 func IsTestFile(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
-// Run compiles the policy tree with the tests and runs every test. File names
-// in results and coverage are prefixed with the tree they come from.
-func Run(ctx context.Context, policyFS fs.FS, testFS fs.FS, opts Options) (*Report, error) {
+// Suite is what a run covers: a policy tree, its tests (Rego *_test.rego files
+// and YAML decision cases under cases/), and the jurisdiction tree the cases
+// resolve along.
+type Suite struct {
+	Policies      fs.FS
+	Tests         fs.FS
+	Jurisdictions *jurisdiction.Registry
+}
+
+// Run runs the Rego tests and the decision cases of s.
+func Run(ctx context.Context, s Suite, opts Options) (*Report, error) {
+	var cov *cover.Cover
+	if opts.Coverage {
+		cov = cover.New()
+		ctx = engine.WithTracer(ctx, cov)
+	}
+	rep, err := runRego(ctx, s.Policies, s.Tests, opts.Run, cov)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := engine.Compile(ctx, s.Policies, engine.Options{})
+	if err != nil {
+		return nil, err
+	}
+	eng := &engine.Engine{}
+	eng.Use(ps)
+	svc := &decision.Service{Engine: eng, Jurisdictions: s.Jurisdictions,
+		Validator: enterprise.Validator{KnownJurisdiction: s.Jurisdictions.Has}}
+	cases, err := fs.Sub(s.Tests, "cases")
+	if err != nil {
+		return nil, err
+	}
+	results, err := RunCases(ctx, svc, cases, opts.Run)
+	if err != nil {
+		return nil, fmt.Errorf("decision cases: %w", err)
+	}
+	rep.Results = append(rep.Results, results...)
+	if cov != nil {
+		report := cov.Report(ps.Modules())
+		rep.Coverage = &report
+	}
+	return rep, nil
+}
+
+// runRego compiles the policy tree with the tests and runs every Rego test,
+// tracing coverage into cov when it is not nil. Policy files keep the names
+// the engine gives them, so one coverage report spans tests and cases.
+func runRego(ctx context.Context, policyFS fs.FS, testFS fs.FS, run string, cov *cover.Cover) (*Report, error) {
 	policyMods, docs, err := engine.ReadModules(policyFS, engine.IsPolicyFile)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
@@ -70,9 +118,8 @@ func Run(ctx context.Context, policyFS fs.FS, testFS fs.FS, opts Options) (*Repo
 	if err != nil {
 		return nil, fmt.Errorf("tests: %w", err)
 	}
-	policies := prefixed("policies/", policyMods)
 	modules := prefixed("testpolicies/", testMods)
-	maps.Copy(modules, policies)
+	maps.Copy(modules, policyMods)
 	if errs := engine.RefusedCalls(modules); len(errs) > 0 {
 		return nil, errs
 	}
@@ -84,10 +131,8 @@ func Run(ctx context.Context, policyFS fs.FS, testFS fs.FS, opts Options) (*Repo
 		SetModules(modules).
 		CapturePrintOutput(true).
 		RaiseBuiltinErrors(true).
-		Filter(opts.Run)
-	var cov *cover.Cover
-	if opts.Coverage {
-		cov = cover.New()
+		Filter(run)
+	if cov != nil {
 		runner.SetCoverageQueryTracer(cov)
 	}
 	ch, err := runner.RunTests(ctx, nil)
@@ -99,18 +144,17 @@ func Run(ctx context.Context, policyFS fs.FS, testFS fs.FS, opts Options) (*Repo
 		res := Result{Package: strings.TrimPrefix(r.Package, "data."), Name: r.Name, Passed: r.Pass(),
 			Skipped: r.Skip, Duration: r.Duration}
 		if r.Location != nil {
-			res.File, res.Row = r.Location.File, r.Location.Row
+			res.File, res.Row = "testpolicies/"+r.Location.File, r.Location.Row
 		}
-		if r.Error != nil {
+		switch {
+		case r.Error != nil:
 			res.Error = r.Error.Error()
-		} else if r.Fail && r.FailedAt != nil {
+		case r.Fail && r.FailedAt != nil:
 			res.Error = fmt.Sprintf("failed at %s: %s", r.FailedAt.Location, r.FailedAt)
+		case r.Fail:
+			res.Error = "the test's body was false"
 		}
 		rep.Results = append(rep.Results, res)
-	}
-	if cov != nil {
-		report := cov.Report(policies)
-		rep.Coverage = &report
 	}
 	return rep, nil
 }

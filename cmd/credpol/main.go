@@ -24,7 +24,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), tokenCmd(), migrateCmd(), checkCmd(), seedCmd(), importCmd())
+	root.AddCommand(serveCmd(), tokenCmd(), migrateCmd(), checkCmd(), testCmd(), fmtCmd(), seedCmd(), importCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "credpol:", err)
 		os.Exit(1)

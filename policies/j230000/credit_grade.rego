@@ -2,29 +2,25 @@
 package j230000.credit_grade
 
 import data.lib
+import data.lib.grade
 
-params := lib.params("credit_grade")
-
-score := lib.enterprise.public_credit_score
-
-# The grade is the first band (highest minimum first) whose minimum the score reaches.
-band := [b | some b in params.bands; score >= b.min][0]
+params := grade.params
 
 decision := lib.refusal(
 	"missing_fact",
 	"缺少市场主体公共信用综合评价得分（public_credit_score），无法评定信用等级",
 	{"field": "enterprise.public_credit_score"},
 ) if {
-	not has_score
+	not grade.has_score
 } else := lib.refusal(
 	"invalid_fact",
-	sprintf("公共信用综合评价得分应在0至%v分之间，实际为%v", [params.total, score]),
+	sprintf("公共信用综合评价得分应在0至%v分之间，实际为%v", [params.total, grade.score]),
 	{"field": "enterprise.public_credit_score", "min": 0, "max": params.total},
 ) if {
-	not in_range
+	not grade.in_range
 } else := {
-	"grade": band.grade,
-	"score": score,
+	"grade": grade.band.grade,
+	"score": grade.score,
 	"max_score": params.total,
 	"reasons": [
 		lib.reason(
@@ -38,16 +34,9 @@ decision := lib.refusal(
 			params.basis.total,
 		),
 		lib.reason(
-			concat("", ["grade_", band.grade]),
-			sprintf("综合得分%v分，属于%s级（%s）", [score, band.grade, band.range]),
+			concat("", ["grade_", grade.band.grade]),
+			sprintf("综合得分%v分，属于%s级（%s）", [grade.score, grade.band.grade, grade.band.range]),
 			params.basis.grade,
 		),
 	],
-}
-
-has_score if is_number(score)
-
-in_range if {
-	score >= 0
-	score <= params.total
 }

@@ -42,3 +42,17 @@ list_names := {
 	"abnormal": "经营异常名录",
 	"serious_dishonest": "严重违法失信名单",
 }
+
+# sector_names are the Chinese names of the key sectors.
+sector_names := {
+	"food": "食品",
+	"drug": "药品",
+	"special_equipment": "特种设备",
+	"medical_device": "医疗器械",
+	"cosmetics": "化妆品",
+	"industrial_product": "工业产品",
+	"general": "一般领域",
+}
+
+# concat_arrays joins a list of arrays in order: reasons are built from parts.
+concat_arrays(parts) := [x | some part in parts; some x in part]

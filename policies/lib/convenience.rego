@@ -1,0 +1,63 @@
+# Convenience measures and restrictions (CN-8, HLJ-7): entities in either list
+# are restricted nationally; a jurisdiction may add convenience for honest
+# enterprises and further restrictions for seriously dishonest ones, each with
+# its criteria in params under convenience_measures.
+package lib.convenience
+
+import data.lib
+import data.lib.classify
+import data.lib.dates
+
+params := lib.params("convenience_measures")
+
+listed := {l.list | some l in lib.active_listings}
+
+recent_penalties := [p |
+	some p in object.get(lib.enterprise, "penalties", [])
+	p.decided_on > dates.years_before(params.honest.within_years)
+	p.decided_on <= input.as_of
+]
+
+honest if {
+	params.honest
+	classify.result.class in params.honest.classes
+	count(listed) == 0
+	count(recent_penalties) <= params.honest.max_penalties
+}
+
+seriously_dishonest if {
+	params.seriously_dishonest
+	some l in listed
+	l in params.seriously_dishonest.lists
+}
+
+eligible := params.honest.measures if honest
+
+else := []
+
+restricted := lib.concat_arrays([listed_restrictions, dishonest_restrictions])
+
+listed_restrictions := params.listed.measures if count(listed) > 0
+
+else := []
+
+dishonest_restrictions := [m |
+	some m in params.seriously_dishonest.measures
+	not m in listed_restrictions
+] if {
+	seriously_dishonest
+} else := []
+
+decision := {
+	"eligible": eligible,
+	"restricted": restricted,
+	"reasons": lib.concat_arrays([
+		[lib.reason("honest_enterprise", params.honest.text, params.honest.basis) | honest],
+		[lib.reason("listed_entity", sprintf("被列入%s：%s", [concat("、", [lib.list_names[l] | some l in listed]), params.listed.text]), params.listed.basis) | count(listed) > 0],
+		[lib.reason("seriously_dishonest", params.seriously_dishonest.text, params.seriously_dishonest.basis) | seriously_dishonest],
+		[lib.reason("no_measure", "不符合便利措施条件，也未被列入经营异常名录或严重违法失信名单", params.listed.basis) |
+			not honest
+			count(listed) == 0
+		],
+	]),
+}
