@@ -126,36 +126,28 @@ func (s *Store) Facts(ctx context.Context, uscc string) (enterprise.Facts, error
 		}
 		return enterprise.Facts{}, fmt.Errorf("loading enterprise: %w", err)
 	}
-	var (
-		penalties   []penaltyRow
-		listings    []listingRow
-		licenses    []licenseRow
-		inspections []inspectionRow
-		complaints  []complaintRow
-		commitments []commitmentRow
-		reports     []annualReportRow
-	)
-	for _, dst := range []any{&penalties, &listings, &licenses, &inspections, &complaints, &commitments, &reports} {
+	var rs rowSet
+	for _, dst := range []any{&rs.penalties, &rs.listings, &rs.licenses, &rs.inspections, &rs.complaints, &rs.commitments, &rs.reports} {
 		if err := db.Where("uscc = ?", uscc).Order("seq").Find(dst).Error; err != nil {
 			return enterprise.Facts{}, fmt.Errorf("loading enterprise lists: %w", err)
 		}
 	}
 	f := e.facts()
-	f.Penalties = convert(penalties, penaltyRow.penalty)
-	f.Listings = convert(listings, listingRow.listing)
-	f.Licenses = convert(licenses, func(r licenseRow) enterprise.License {
+	f.Penalties = convert(rs.penalties, penaltyRow.penalty)
+	f.Listings = convert(rs.listings, listingRow.listing)
+	f.Licenses = convert(rs.licenses, func(r licenseRow) enterprise.License {
 		return enterprise.License{Kind: r.Kind, Number: r.Number, ExpiresOn: r.ExpiresOn}
 	})
-	f.Inspections = convert(inspections, func(r inspectionRow) enterprise.Inspection {
+	f.Inspections = convert(rs.inspections, func(r inspectionRow) enterprise.Inspection {
 		return enterprise.Inspection{Task: r.Task, InspectedOn: r.InspectedOn, Result: r.Result}
 	})
-	f.Complaints = convert(complaints, func(r complaintRow) enterprise.Complaint {
+	f.Complaints = convert(rs.complaints, func(r complaintRow) enterprise.Complaint {
 		return enterprise.Complaint{ReceivedOn: r.ReceivedOn, Kind: r.Kind}
 	})
-	f.Commitments = convert(commitments, func(r commitmentRow) enterprise.Commitment {
+	f.Commitments = convert(rs.commitments, func(r commitmentRow) enterprise.Commitment {
 		return enterprise.Commitment{Item: r.Item, MadeOn: r.MadeOn, Status: r.Status}
 	})
-	f.AnnualReports = convert(reports, func(r annualReportRow) enterprise.AnnualReport {
+	f.AnnualReports = convert(rs.reports, func(r annualReportRow) enterprise.AnnualReport {
 		return enterprise.AnnualReport{Year: r.Year, FiledOn: deref(r.FiledOn), Amendments: r.Amendments}
 	})
 	return f, nil

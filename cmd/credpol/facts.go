@@ -25,13 +25,7 @@ func seedCmd() *cobra.Command {
 		Use:     "seed",
 		Short:   "Store a synthetic demo population of enterprises (same seed, same data)",
 		PreRunE: envOverrides,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			st, err := o.openStore(ctx, o.logger())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: o.withStore(func(ctx context.Context, st *storage.Store, _ []string) error {
 			start := time.Now()
 			if err := seedDemo(ctx, st, count, seed); err != nil {
 				return err
@@ -40,7 +34,7 @@ func seedCmd() *cobra.Command {
 			fmt.Printf("stored %d enterprises (seed %d) in %s (%.0f enterprises/s)\n", count, seed,
 				elapsed.Round(time.Millisecond), float64(count)/elapsed.Seconds())
 			return nil
-		},
+		}),
 	}
 	o.register(cmd)
 	cmd.Flags().IntVar(&count, "enterprises", 1000, "how many enterprises")
@@ -75,8 +69,7 @@ func importCmd() *cobra.Command {
 		Short:   "Import enterprise facts from an NDJSON or CSV file (format from the extension unless --format)",
 		Args:    cobra.ExactArgs(1),
 		PreRunE: envOverrides,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		RunE: o.withStore(func(ctx context.Context, st *storage.Store, args []string) error {
 			if format == "" {
 				format = map[string]string{".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson"}[strings.ToLower(filepath.Ext(args[0]))]
 			}
@@ -88,11 +81,6 @@ func importCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			st, err := o.openStore(ctx, o.logger())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			reg, err := st.Jurisdictions(ctx)
 			if err != nil {
 				return err
@@ -111,7 +99,7 @@ func importCmd() *cobra.Command {
 				return fmt.Errorf("%d lines rejected", sum.Rejected)
 			}
 			return nil
-		},
+		}),
 	}
 	o.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "", "ndjson or csv")

@@ -77,6 +77,19 @@ func (o *common) policyFS() fs.FS {
 	return os.DirFS(o.policyDir)
 }
 
+// withStore adapts fn into a cobra RunE that opens (and migrates) the store
+// first and closes it after.
+func (o *common) withStore(fn func(ctx context.Context, st *storage.Store, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := o.openStore(cmd.Context(), o.logger())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return fn(cmd.Context(), st, args)
+	}
+}
+
 // openStore opens and migrates the store.
 func (o *common) openStore(ctx context.Context, log *slog.Logger) (*storage.Store, error) {
 	st, err := storage.Open(ctx, o.databaseURL, log)

@@ -30,13 +30,7 @@ func tokenCreateCmd() *cobra.Command {
 		Short:   "Create (or rotate) a token and print its secret once",
 		Args:    cobra.ExactArgs(1),
 		PreRunE: envOverrides,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			st, err := o.openStore(ctx, o.logger())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: o.withStore(func(ctx context.Context, st *storage.Store, args []string) error {
 			reg, err := st.Jurisdictions(ctx)
 			if err != nil {
 				return err
@@ -57,7 +51,7 @@ func tokenCreateCmd() *cobra.Command {
 			}
 			fmt.Println(secret)
 			return nil
-		},
+		}),
 	}
 	o.register(cmd)
 	cmd.Flags().StringSliceVar(&jurisdictions, "jurisdictions", []string{"100000"}, "roots of the jurisdiction subtrees the token may ask about")
@@ -88,13 +82,8 @@ func tokenListCmd() *cobra.Command {
 		Use:     "list",
 		Short:   "List tokens (never their secrets)",
 		PreRunE: envOverrides,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := o.openStore(cmd.Context(), o.logger())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			tokens, err := st.Tokens(cmd.Context())
+		RunE: o.withStore(func(ctx context.Context, st *storage.Store, _ []string) error {
+			tokens, err := st.Tokens(ctx)
 			if err != nil {
 				return err
 			}
@@ -112,7 +101,7 @@ func tokenListCmd() *cobra.Command {
 					strings.Join(t.Decisions, ","), t.CreatedAt.Format(time.DateTime), state)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	o.register(cmd)
 	return cmd
@@ -125,14 +114,9 @@ func tokenRevokeCmd() *cobra.Command {
 		Short:   "Revoke a token",
 		Args:    cobra.ExactArgs(1),
 		PreRunE: envOverrides,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := o.openStore(cmd.Context(), o.logger())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return st.RevokeToken(cmd.Context(), args[0])
-		},
+		RunE: o.withStore(func(ctx context.Context, st *storage.Store, args []string) error {
+			return st.RevokeToken(ctx, args[0])
+		}),
 	}
 	o.register(cmd)
 	return cmd
