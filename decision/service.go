@@ -39,6 +39,7 @@ type Request struct {
 	Facts        json.RawMessage
 	Context      json.RawMessage
 	AsOf         string
+	Explain      bool
 }
 
 // Response is a decision as SPEC §6 returns it.
@@ -50,6 +51,7 @@ type Response struct {
 	Policy       PolicyRef      `json:"policy"`
 	Result       map[string]any `json:"result"`
 	Reasons      []any          `json:"reasons"`
+	Explanation  *Explanation   `json:"explanation,omitempty"`
 }
 
 // Place names the jurisdiction asked about and its chain to the national baseline.
@@ -71,12 +73,69 @@ type Service struct {
 	Jurisdictions *jurisdiction.Registry
 	Facts         FactStore
 	Validator     enterprise.Validator
+	Recorder      Recorder
+	Log           LogStore
+	Archive       *engine.Archive
 	Now           func() time.Time
 }
 
-// Decide validates req, gathers the facts, checks the caller's scope and
-// evaluates the decision along the jurisdiction chain.
+// Decide validates req, gathers the facts, checks the caller's scope,
+// evaluates the decision along the jurisdiction chain and records it.
 func (s *Service) Decide(ctx context.Context, caller auth.Principal, req Request) (*Response, error) {
+	return s.decide(ctx, caller, req, s.Facts)
+}
+
+// decide is Decide with the fact source given, so a batch can serve its items
+// from facts it loaded in one go.
+func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*Response, error) {
+	start := time.Now()
+	c, err := s.prepare(ctx, caller, req, facts)
+	if err != nil {
+		return nil, err
+	}
+	out, reads, err := s.evaluate(ctx, c, req.Explain)
+	if err != nil {
+		return nil, err
+	}
+	result := maps.Clone(out.Value)
+	reasons, _ := result["reasons"].([]any)
+	delete(result, "reasons")
+	if reasons == nil {
+		reasons = []any{}
+	}
+	resp := &Response{
+		DecisionID:   uuid.Must(uuid.NewV7()).String(),
+		Decision:     c.def.Name,
+		Jurisdiction: c.place,
+		AsOf:         c.asOf,
+		Policy:       PolicyRef{Revision: out.Revision, Source: out.Source},
+		Result:       result,
+		Reasons:      reasons,
+	}
+	if req.Explain {
+		resp.Explanation = explain(c, out, reasons, reads)
+	}
+	if s.Recorder != nil {
+		rec := Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
+			Jurisdiction: c.place.Code, Source: out.Source, EnterpriseID: req.EnterpriseID, AsOf: c.asOf,
+			Revision: out.Revision, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}
+		if err := s.Recorder.Record(ctx, rec); err != nil {
+			// An answer the log does not hold is never given.
+			return nil, problem.Wrap(problem.Unavailable, "decision_log_unavailable", "the decision could not be logged", err)
+		}
+	}
+	return resp, nil
+}
+
+// call is a validated request ready to evaluate.
+type call struct {
+	def   *Definition
+	asOf  string
+	place Place
+	input map[string]any // the policy input document, as logged
+}
+
+func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*call, error) {
 	def, ok := Lookup(req.Decision)
 	if !ok {
 		return nil, problem.New(problem.NotFound, "decision_not_found", "unknown decision "+quote(req.Decision))
@@ -89,13 +148,13 @@ func (s *Service) Decide(ctx context.Context, caller auth.Principal, req Request
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.facts(ctx, req)
+	f, err := s.facts(ctx, req, facts)
 	if err != nil {
 		return nil, err
 	}
 	code := req.Jurisdiction
-	if code == "" && facts.Jurisdiction != nil {
-		code = *facts.Jurisdiction
+	if code == "" && f.Jurisdiction != nil {
+		code = *f.Jurisdiction
 	}
 	place, chain, err := s.place(code)
 	if err != nil {
@@ -104,39 +163,40 @@ func (s *Service) Decide(ctx context.Context, caller auth.Principal, req Request
 	if !caller.MayDecide(s.Jurisdictions, code, def.Name) {
 		return nil, problem.New(problem.Forbidden, "forbidden", "this token may not ask for "+def.Name+" in jurisdiction "+code)
 	}
-	ps := s.Engine.Current()
-	if ps == nil {
-		return nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
-	}
-	input, err := engine.Input(map[string]any{
+	return &call{def: def, asOf: asOf, place: place, input: map[string]any{
 		"decision":     def.Name,
 		"as_of":        asOf,
 		"jurisdiction": map[string]any{"code": code, "chain": chain},
-		"enterprise":   enterprise.Document(facts),
+		"enterprise":   enterprise.Document(f),
 		"context":      reqContext,
-	})
+	}}, nil
+}
+
+func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engine.Outcome, []string, error) {
+	ps := s.Engine.Current()
+	if ps == nil {
+		return nil, nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
+	}
+	return evaluateOn(ctx, ps, c.def.Name, c.place.codes(), c.input, withReads)
+}
+
+// evaluateOn evaluates a logged or fresh input on one policy set, recording
+// the input paths the policy read when asked to.
+func evaluateOn(ctx context.Context, ps *engine.PolicySet, name string, chain []string, doc map[string]any, withReads bool) (*engine.Outcome, []string, error) {
+	input, err := engine.Input(doc)
 	if err != nil {
-		return nil, problem.Wrap(problem.Internal, "internal", "could not build policy input", err)
+		return nil, nil, problem.Wrap(problem.Internal, "internal", "could not build policy input", err)
 	}
-	out, err := ps.Evaluate(ctx, def.Name, place.codes(), input)
+	var reads *engine.Reads
+	if withReads {
+		reads = engine.NewReads()
+		ctx = engine.WithTracer(ctx, reads)
+	}
+	out, err := ps.Evaluate(ctx, name, chain, input)
 	if err != nil {
-		return nil, evaluationProblem(err, def.Name, code)
+		return nil, nil, evaluationProblem(err, name, chain[0])
 	}
-	result := maps.Clone(out.Value)
-	reasons, _ := result["reasons"].([]any)
-	delete(result, "reasons")
-	if reasons == nil {
-		reasons = []any{}
-	}
-	return &Response{
-		DecisionID:   uuid.Must(uuid.NewV7()).String(),
-		Decision:     def.Name,
-		Jurisdiction: place,
-		AsOf:         asOf,
-		Policy:       PolicyRef{Revision: out.Revision, Source: out.Source},
-		Result:       result,
-		Reasons:      reasons,
-	}, nil
+	return out, reads.Paths(), nil
 }
 
 func (s *Service) asOf(raw string) (string, error) {
@@ -157,17 +217,17 @@ func (s *Service) now() time.Time {
 }
 
 // facts merges stored facts (by enterprise id) with inline ones; inline wins.
-func (s *Service) facts(ctx context.Context, req Request) (enterprise.Facts, error) {
+func (s *Service) facts(ctx context.Context, req Request, store FactStore) (enterprise.Facts, error) {
 	var stored, inline enterprise.Facts
 	if req.EnterpriseID != "" {
 		if _, err := s.Validator.USCC(req.EnterpriseID, "enterprise_id"); err != nil {
 			return stored, invalid("invalid_uscc", "enterprise_id is not a valid unified social credit code", err.(enterprise.FieldErrors)...)
 		}
-		if s.Facts == nil {
+		if store == nil {
 			return stored, problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
 		}
 		var err error
-		stored, err = s.Facts.Facts(ctx, req.EnterpriseID)
+		stored, err = store.Facts(ctx, req.EnterpriseID)
 		switch {
 		case errors.Is(err, ErrEnterpriseNotFound):
 			return stored, problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+req.EnterpriseID)

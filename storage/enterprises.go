@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -118,39 +117,58 @@ var _ decision.FactStore = (*Store)(nil)
 // per child row. Lists come back empty, not absent, because what is stored is
 // the whole record.
 func (s *Store) Facts(ctx context.Context, uscc string) (enterprise.Facts, error) {
+	found, err := s.FactsMany(ctx, []string{uscc})
+	if err != nil {
+		return enterprise.Facts{}, err
+	}
+	f, ok := found[uscc]
+	if !ok {
+		return enterprise.Facts{}, decision.ErrEnterpriseNotFound
+	}
+	return f, nil
+}
+
+var _ decision.BulkFactStore = (*Store)(nil)
+
+// FactsMany loads several enterprises in eight queries whatever their number;
+// unknown USCCs are simply absent from the map.
+func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enterprise.Facts, error) {
 	db := s.db.WithContext(ctx)
-	var e enterpriseRow
-	if err := db.Where("uscc = ?", uscc).Take(&e).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return enterprise.Facts{}, decision.ErrEnterpriseNotFound
-		}
-		return enterprise.Facts{}, fmt.Errorf("loading enterprise: %w", err)
+	var es []enterpriseRow
+	if err := db.Where("uscc IN ?", usccs).Find(&es).Error; err != nil {
+		return nil, fmt.Errorf("loading enterprises: %w", err)
 	}
 	var rs rowSet
 	for _, dst := range []any{&rs.penalties, &rs.listings, &rs.licenses, &rs.inspections, &rs.complaints, &rs.commitments, &rs.reports} {
-		if err := db.Where("uscc = ?", uscc).Order("seq").Find(dst).Error; err != nil {
-			return enterprise.Facts{}, fmt.Errorf("loading enterprise lists: %w", err)
+		if err := db.Where("uscc IN ?", usccs).Order("uscc, seq").Find(dst).Error; err != nil {
+			return nil, fmt.Errorf("loading enterprise lists: %w", err)
 		}
 	}
-	f := e.facts()
-	f.Penalties = convert(rs.penalties, penaltyRow.penalty)
-	f.Listings = convert(rs.listings, listingRow.listing)
-	f.Licenses = convert(rs.licenses, func(r licenseRow) enterprise.License {
-		return enterprise.License{Kind: r.Kind, Number: r.Number, ExpiresOn: r.ExpiresOn}
-	})
-	f.Inspections = convert(rs.inspections, func(r inspectionRow) enterprise.Inspection {
-		return enterprise.Inspection{Task: r.Task, InspectedOn: r.InspectedOn, Result: r.Result}
-	})
-	f.Complaints = convert(rs.complaints, func(r complaintRow) enterprise.Complaint {
-		return enterprise.Complaint{ReceivedOn: r.ReceivedOn, Kind: r.Kind}
-	})
-	f.Commitments = convert(rs.commitments, func(r commitmentRow) enterprise.Commitment {
-		return enterprise.Commitment{Item: r.Item, MadeOn: r.MadeOn, Status: r.Status}
-	})
-	f.AnnualReports = convert(rs.reports, func(r annualReportRow) enterprise.AnnualReport {
-		return enterprise.AnnualReport{Year: r.Year, FiledOn: deref(r.FiledOn), Amendments: r.Amendments}
-	})
-	return f, nil
+	out := make(map[string]enterprise.Facts, len(es))
+	for _, e := range es {
+		f := e.facts()
+		f.Penalties, f.Listings, f.Licenses = []enterprise.Penalty{}, []enterprise.Listing{}, []enterprise.License{}
+		f.Inspections, f.Complaints = []enterprise.Inspection{}, []enterprise.Complaint{}
+		f.Commitments, f.AnnualReports = []enterprise.Commitment{}, []enterprise.AnnualReport{}
+		out[e.USCC] = f
+	}
+	group(out, rs.penalties, func(r penaltyRow) string { return r.USCC }, func(f *enterprise.Facts, r penaltyRow) { f.Penalties = append(f.Penalties, r.penalty()) })
+	group(out, rs.listings, func(r listingRow) string { return r.USCC }, func(f *enterprise.Facts, r listingRow) { f.Listings = append(f.Listings, r.listing()) })
+	group(out, rs.licenses, func(r licenseRow) string { return r.USCC }, func(f *enterprise.Facts, r licenseRow) { f.Licenses = append(f.Licenses, r.license()) })
+	group(out, rs.inspections, func(r inspectionRow) string { return r.USCC }, func(f *enterprise.Facts, r inspectionRow) { f.Inspections = append(f.Inspections, r.inspection()) })
+	group(out, rs.complaints, func(r complaintRow) string { return r.USCC }, func(f *enterprise.Facts, r complaintRow) { f.Complaints = append(f.Complaints, r.complaint()) })
+	group(out, rs.commitments, func(r commitmentRow) string { return r.USCC }, func(f *enterprise.Facts, r commitmentRow) { f.Commitments = append(f.Commitments, r.commitment()) })
+	group(out, rs.reports, func(r annualReportRow) string { return r.USCC }, func(f *enterprise.Facts, r annualReportRow) { f.AnnualReports = append(f.AnnualReports, r.report()) })
+	return out, nil
+}
+
+func group[R any](out map[string]enterprise.Facts, rows []R, key func(R) string, add func(*enterprise.Facts, R)) {
+	for _, r := range rows {
+		if f, ok := out[key(r)]; ok {
+			add(&f, r)
+			out[key(r)] = f
+		}
+	}
 }
 
 // PutEnterprises stores complete records, replacing any stored under the same
@@ -289,13 +307,24 @@ func (r listingRow) listing() enterprise.Listing {
 	return enterprise.Listing{List: r.List, Cause: r.Cause, ListedOn: r.ListedOn, RemovedOn: r.RemovedOn}
 }
 
-// convert maps rows to business values, returning an empty (not nil) slice.
-func convert[R, T any](rows []R, f func(R) T) []T {
-	out := make([]T, len(rows))
-	for i, r := range rows {
-		out[i] = f(r)
-	}
-	return out
+func (r licenseRow) license() enterprise.License {
+	return enterprise.License{Kind: r.Kind, Number: r.Number, ExpiresOn: r.ExpiresOn}
+}
+
+func (r inspectionRow) inspection() enterprise.Inspection {
+	return enterprise.Inspection{Task: r.Task, InspectedOn: r.InspectedOn, Result: r.Result}
+}
+
+func (r complaintRow) complaint() enterprise.Complaint {
+	return enterprise.Complaint{ReceivedOn: r.ReceivedOn, Kind: r.Kind}
+}
+
+func (r commitmentRow) commitment() enterprise.Commitment {
+	return enterprise.Commitment{Item: r.Item, MadeOn: r.MadeOn, Status: r.Status}
+}
+
+func (r annualReportRow) report() enterprise.AnnualReport {
+	return enterprise.AnnualReport{Year: r.Year, FiledOn: deref(r.FiledOn), Amendments: r.Amendments}
 }
 
 func deref(s *string) string {

@@ -28,20 +28,68 @@ func (s *server) decide(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	resp, err := s.Decisions.Decide(c, principal(c), decision.Request{
-		Decision:     name,
-		Jurisdiction: body.Jurisdiction,
-		EnterpriseID: body.EnterpriseID,
-		Facts:        body.Facts,
-		Context:      body.Context,
-		AsOf:         body.AsOf,
-	})
+	req := body.request(name)
+	req.Explain = c.Query("explain") == "true"
+	resp, err := s.Decisions.Decide(c, principal(c), req)
 	s.metrics.observeDecision(name, err, time.Since(start))
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
 	c.JSON(http.StatusOK, resp)
+}
+
+func (b decisionRequest) request(name string) decision.Request {
+	return decision.Request{Decision: name, Jurisdiction: b.Jurisdiction, EnterpriseID: b.EnterpriseID,
+		Facts: b.Facts, Context: b.Context, AsOf: b.AsOf}
+}
+
+// batchRequest is the body of POST /v1/decisions/{name}/batch.
+type batchRequest struct {
+	Items []decisionRequest `json:"items"`
+}
+
+// batchItem is one answer of a batch: a decision or an error, never both.
+type batchItem struct {
+	Index int `json:"index"`
+	*decision.Response
+	Error *errorContent `json:"error,omitempty"`
+}
+
+func (s *server) decideBatch(c *gin.Context) {
+	start := time.Now()
+	name := c.Param("name")
+	var body batchRequest
+	if err := decodeBody(c, &body); err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
+	reqs := make([]decision.Request, len(body.Items))
+	for i, it := range body.Items {
+		reqs[i] = it.request(name)
+		reqs[i].Explain = c.Query("explain") == "true"
+	}
+	results, err := s.Decisions.DecideBatch(c, principal(c), name, reqs)
+	if err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
+	items := make([]batchItem, len(results))
+	failed := 0
+	for i, r := range results {
+		items[i] = batchItem{Index: i, Response: r.Response}
+		s.metrics.observeDecision(name, r.Err, time.Since(start))
+		if r.Err != nil {
+			failed++
+			p, ok := problem.As(r.Err)
+			if !ok {
+				s.Logger.Error("batch item failed", "err", r.Err)
+				p = problem.New(problem.Internal, "internal", "internal error")
+			}
+			items[i].Error = &errorContent{Code: p.Code, Message: p.Message, Details: p.Details}
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"decision": name, "count": len(items), "failed": failed, "items": items})
 }
 
 func (s *server) listDecisions(c *gin.Context) {

@@ -36,6 +36,8 @@ type Deps struct {
 	Decisions     *decision.Service
 	Facts         decision.FactStore
 	Ingest        *ingest.Service
+	LogSearch     LogSearcher
+	DecisionLog   interface{ Ready() bool } // nil when decisions are not logged
 	Authenticator *auth.Authenticator
 	Engine        *engine.Engine
 	Jurisdictions *jurisdiction.Registry
@@ -44,6 +46,7 @@ type Deps struct {
 	Registry      *prometheus.Registry // metrics are registered here
 	BodyLimit     int64
 	ImportLimit   int64
+	BatchLimit    int64
 }
 
 type server struct {
@@ -59,6 +62,9 @@ func New(d Deps) http.Handler {
 	}
 	if d.ImportLimit <= 0 {
 		d.ImportLimit = DefaultImportLimit
+	}
+	if d.BatchLimit <= 0 {
+		d.BatchLimit = DefaultBatchLimit
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -85,6 +91,10 @@ func New(d Deps) http.Handler {
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.POST("/decisions/:name", s.decide)
+	v1.POST("/decisions/:name/batch", s.decideBatch)
+	v1.GET("/decision-log", s.searchLog)
+	v1.GET("/decision-log/:id", s.getLogEntry)
+	v1.POST("/decision-log/:id/replay", s.replay)
 	v1.GET("/decisions", s.listDecisions)
 	v1.GET("/jurisdictions", s.listJurisdictions)
 	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)
@@ -111,12 +121,19 @@ func (s *server) recover(c *gin.Context) {
 
 const importRoute = "/enterprises/import"
 
-// limitBody bounds every request body; imports, which stream, get their own bound.
+// DefaultBatchLimit bounds a batch body: up to 1,000 items with inline facts.
+const DefaultBatchLimit = 32 << 20
+
+// limitBody bounds every request body; imports, which stream, and batches get
+// their own bounds.
 func (s *server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
 		limit := s.BodyLimit
-		if c.FullPath() == "/v1"+importRoute {
+		switch c.FullPath() {
+		case "/v1" + importRoute:
 			limit = s.ImportLimit
+		case "/v1/decisions/:name/batch":
+			limit = s.BatchLimit
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
@@ -174,6 +191,13 @@ func (s *server) ready(c *gin.Context) {
 		checks["policies"] = "revision " + ps.Revision()
 	} else {
 		checks["policies"], ok = "not loaded", false
+	}
+	if s.DecisionLog != nil {
+		if s.DecisionLog.Ready() {
+			checks["decision_log"] = "ok"
+		} else {
+			checks["decision_log"], ok = "queue full: the store is not taking entries", false
+		}
 	}
 	ctx, cancel := context.WithTimeout(c, 2*time.Second)
 	defer cancel()

@@ -18,6 +18,7 @@ import (
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/decisionlog"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/ingest"
@@ -31,6 +32,11 @@ type serveOptions struct {
 	devToken  bool
 	bodyLimit int64
 	demoCount int
+
+	logDecisions bool
+	logQueue     int
+	logRetention time.Duration
+	spillDir     string
 }
 
 func serveCmd() *cobra.Command {
@@ -46,6 +52,10 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&o.devToken, "dev-token", false, "create a development token with full scope and print it (never in production)")
 	cmd.Flags().Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes")
 	cmd.Flags().IntVar(&o.demoCount, "demo-enterprises", 0, "on an empty store, first seed this many demo enterprises")
+	cmd.Flags().BoolVar(&o.logDecisions, "decision-log", true, "record every decision in the store's decision log")
+	cmd.Flags().IntVar(&o.logQueue, "decision-log-queue", 10000, "decision log entries held in memory before requests wait")
+	cmd.Flags().DurationVar(&o.logRetention, "decision-log-retention", 0, "drop decision log entries older than this (e.g. 8760h); 0 keeps all")
+	cmd.Flags().StringVar(&o.spillDir, "decision-log-spill-dir", "credpol-spill", "where log entries the store refuses at shutdown are written, and loaded from at start")
 	return cmd
 }
 
@@ -71,24 +81,46 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("policies do not compile:\n%w", err)
 	}
+	if err := st.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
+		return err
+	}
 	log.Info("policies loaded", "revision", ps.Revision())
-
 	if err := o.seedIfEmpty(ctx, st, log); err != nil {
 		return err
 	}
+
+	metrics := prometheus.NewRegistry()
 	validator := enterprise.Validator{KnownJurisdiction: reg.Has, LegacyUSCC: o.legacyUSCC}
-	handler := server.New(server.Deps{
-		Decisions:     &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st, Validator: validator},
+	svc := &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st, Validator: validator, Log: st,
+		Archive: engine.NewArchive(eng, st.PolicyFiles)}
+	var declog *decisionlog.Log
+	if o.logDecisions {
+		if n, err := decisionlog.Recover(ctx, st, o.spillDir); err != nil {
+			return fmt.Errorf("loading spilled decision log entries: %w", err)
+		} else if n > 0 {
+			log.Info("spilled decision log entries loaded", "entries", n)
+		}
+		declog = decisionlog.New(st, decisionlog.Options{QueueSize: o.logQueue, Retention: o.logRetention,
+			SpillDir: o.spillDir, Logger: log, Registerer: metrics})
+		svc.Recorder = declog
+	}
+	deps := server.Deps{
+		Decisions:     svc,
 		Facts:         st,
 		Ingest:        &ingest.Service{Store: st, Validator: validator},
+		LogSearch:     st,
 		Authenticator: auth.NewAuthenticator(st, 30*time.Second),
 		Engine:        eng,
 		Jurisdictions: reg,
 		Store:         st,
 		Logger:        log,
-		Registry:      prometheus.NewRegistry(),
+		Registry:      metrics,
 		BodyLimit:     o.bodyLimit,
-	})
+	}
+	if declog != nil {
+		deps.DecisionLog = declog
+	}
+	handler := server.New(deps)
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -110,7 +142,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String())
 
-	go reloadOnHangup(ctx, eng, o, log)
+	go reloadOnHangup(ctx, eng, st, o, log)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -123,6 +155,13 @@ func (o *serveOptions) run(ctx context.Context) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Every answered decision was queued before its answer; drain them all.
+	if declog != nil {
+		log.Info("draining the decision log", "entries", declog.Depth())
+		if err := declog.Close(shutdownCtx); err != nil {
+			return err
+		}
 	}
 	log.Info("stopped")
 	return nil
@@ -149,7 +188,7 @@ func (o *serveOptions) seedIfEmpty(ctx context.Context, st *storage.Store, log *
 	return nil
 }
 
-func reloadOnHangup(ctx context.Context, eng *engine.Engine, o *serveOptions, log *slog.Logger) {
+func reloadOnHangup(ctx context.Context, eng *engine.Engine, st *storage.Store, o *serveOptions, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -158,11 +197,16 @@ func reloadOnHangup(ctx context.Context, eng *engine.Engine, o *serveOptions, lo
 		case <-ctx.Done():
 			return
 		case <-hup:
-			ps, err := eng.Load(ctx, o.policyFS())
+			ps, err := engine.Compile(ctx, o.policyFS(), engine.Options{})
+			if err == nil {
+				// Keep the tree before serving it, so its decisions can always be replayed.
+				err = st.SavePolicyRevision(ctx, ps.Revision(), ps.Files())
+			}
 			if err != nil {
 				log.Error("policy reload refused; the previous revision keeps serving", "err", err.Error())
 				continue
 			}
+			eng.Use(ps)
 			log.Info("policies reloaded", "revision", ps.Revision())
 		}
 	}

@@ -1,0 +1,82 @@
+package decision
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/credpol/credpol/engine"
+)
+
+// Explanation says, in terms a caseworker can follow, who decided, which
+// rules each reason applies, and which facts the policy read.
+type Explanation struct {
+	DecidedBy DecidedBy     `json:"decided_by"`
+	Reasons   []ReasonRules `json:"reasons"`
+	FactsRead []FactRead    `json:"facts_read"`
+}
+
+// DecidedBy names the jurisdiction whose policy decided and where it sits on
+// the chain asked about.
+type DecidedBy struct {
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Level     string `json:"level"`
+	Inherited bool   `json:"inherited"` // the policy belongs to an ancestor of the jurisdiction asked about
+	Package   string `json:"package"`
+}
+
+// ReasonRules lists the rule IDs a reason's basis cites.
+type ReasonRules struct {
+	Code  string   `json:"code"`
+	Rules []string `json:"rules"`
+	Basis string   `json:"basis"`
+}
+
+// FactRead is one input path the policy read, with its value.
+type FactRead struct {
+	Path  string `json:"path"`
+	Value any    `json:"value"`
+}
+
+var ruleID = regexp.MustCompile(`\b(?:CN|HLJ|XZ|QG|ST)-\d+\b`)
+
+func explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Explanation {
+	e := &Explanation{Reasons: []ReasonRules{}, FactsRead: []FactRead{}}
+	for _, j := range c.place.Chain {
+		if j.Code == out.Source {
+			e.DecidedBy = DecidedBy{Code: j.Code, Name: j.Name, Level: j.Level, Inherited: j.Code != c.place.Code,
+				Package: "j" + j.Code + "." + c.def.Name}
+		}
+	}
+	for _, r := range reasons {
+		m, _ := r.(map[string]any)
+		code, _ := m["code"].(string)
+		basis, _ := m["basis"].(string)
+		rules := ruleID.FindAllString(basis, -1)
+		if rules == nil {
+			rules = []string{}
+		}
+		e.Reasons = append(e.Reasons, ReasonRules{Code: code, Rules: rules, Basis: basis})
+	}
+	for _, p := range reads {
+		if v, ok := lookup(c.input, p); ok {
+			e.FactsRead = append(e.FactsRead, FactRead{Path: "input." + p, Value: v})
+		}
+	}
+	return e
+}
+
+// lookup follows a dotted path into the input document.
+func lookup(doc map[string]any, path string) (any, bool) {
+	var cur any = doc
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
