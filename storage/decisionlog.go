@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -35,9 +34,6 @@ func (decisionRow) TableName() string { return "decision_log" }
 
 var _ decision.LogStore = (*Store)(nil)
 
-// partitions remembers the monthly decision_log partitions known to exist.
-var partitions sync.Map
-
 // InsertDecisions writes records; a record already logged (same id) is left
 // as it is, so a batch retried after an uncertain failure lands exactly once.
 func (s *Store) InsertDecisions(ctx context.Context, recs []decision.Record) error {
@@ -61,7 +57,7 @@ func (s *Store) ensurePartitions(ctx context.Context, rows []decisionRow) error 
 	for _, r := range rows {
 		month := time.Date(r.LoggedAt.Year(), r.LoggedAt.Month(), 1, 0, 0, 0, 0, time.UTC)
 		name := fmt.Sprintf("decision_log_%04d_%02d", month.Year(), month.Month())
-		if _, ok := partitions.Load(name); ok {
+		if _, ok := s.partitions.Load(name); ok {
 			continue
 		}
 		err := s.db.WithContext(ctx).Exec(fmt.Sprintf(
@@ -70,7 +66,7 @@ func (s *Store) ensurePartitions(ctx context.Context, rows []decisionRow) error 
 		if err != nil {
 			return fmt.Errorf("creating partition %s: %w", name, err)
 		}
-		partitions.Store(name, true)
+		s.partitions.Store(name, true)
 	}
 	return nil
 }
@@ -96,7 +92,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 			if err := s.db.WithContext(ctx).Exec("DROP TABLE " + name).Error; err != nil {
 				return err
 			}
-			partitions.Delete(name)
+			s.partitions.Delete(name)
 		}
 	}
 	return nil

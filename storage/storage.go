@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -22,8 +23,9 @@ import (
 
 // Store is credpol's database.
 type Store struct {
-	db      *gorm.DB
-	dialect string
+	db         *gorm.DB
+	dialect    string
+	partitions sync.Map // decision_log partitions known to exist (Postgres)
 }
 
 // Open connects to url: postgres://… or postgresql://… for Postgres, anything

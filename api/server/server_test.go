@@ -16,6 +16,7 @@ import (
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/decisionlog"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/ingest"
@@ -26,9 +27,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 type fixture struct {
-	srv   *httptest.Server
-	token string
-	store storetest.Store
+	srv    *httptest.Server
+	token  string
+	store  storetest.Store
+	engine *engine.Engine
+	log    *decisionlog.Log
 }
 
 // newFixture serves the shipped policies over real HTTP on a real store.
@@ -40,15 +43,28 @@ func newFixture(t *testing.T, st storetest.Store) *fixture {
 		t.Fatal(err)
 	}
 	eng := &engine.Engine{}
-	if _, err := eng.Load(ctx, policies.FS); err != nil {
+	ps, err := eng.Load(ctx, policies.FS)
+	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: st, token: mustToken(t, st, "all", []string{"100000"}, []string{auth.All})}
+	if err := st.Store.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
+		t.Fatal(err)
+	}
+	declog := decisionlog.New(st.Store, decisionlog.Options{FlushEvery: 5 * time.Millisecond})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		declog.Close(ctx) // tests that stop the store leave entries it cannot write
+	})
+	f := &fixture{store: st, engine: eng, log: declog, token: mustToken(t, st, "all", []string{"100000"}, []string{auth.All})}
 	validator := enterprise.Validator{KnownJurisdiction: reg.Has}
 	h := server.New(server.Deps{
-		Facts:  st.Store,
-		Ingest: &ingest.Service{Store: st.Store, Validator: validator},
+		Facts:       st.Store,
+		Ingest:      &ingest.Service{Store: st.Store, Validator: validator},
+		LogSearch:   st.Store,
+		DecisionLog: declog,
 		Decisions: &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st.Store, Validator: validator,
+			Recorder: declog, Log: st.Store, Archive: engine.NewArchive(eng, st.Store.PolicyFiles),
 			Now: func() time.Time { return time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC) }},
 		Authenticator: auth.NewAuthenticator(st.Store, time.Second),
 		Engine:        eng,

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/glebarez/go-sqlite"  // database/sql driver for Exec on SQLite stores
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver for creating test databases
 
 	"github.com/credpol/credpol/storage"
@@ -67,6 +68,24 @@ func open(t testing.TB, name, u string) Store {
 		t.Fatalf("migrating %s store: %v", name, err)
 	}
 	return Store{Name: name, Store: st, URL: u}
+}
+
+// Exec runs SQL on the store's database over a connection of its own, to
+// break and mend things behind the store's back (an outage, say).
+func (s Store) Exec(t testing.TB, sqlText string) {
+	t.Helper()
+	driver, dsn := "pgx", s.URL
+	if s.Name == "sqlite" {
+		driver = "sqlite"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(sqlText); err != nil {
+		t.Fatalf("%s: %v", sqlText, err)
+	}
 }
 
 var (
