@@ -21,6 +21,7 @@ import (
 	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/jurisdiction"
 	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/sampling"
 )
 
 // DefaultBodyLimit bounds every request body unless configured otherwise.
@@ -37,6 +38,7 @@ type Deps struct {
 	Facts         decision.FactStore
 	Ingest        *ingest.Service
 	LogSearch     LogSearcher
+	Sampling      *sampling.Service
 	DecisionLog   interface{ Ready() bool } // nil when decisions are not logged
 	Authenticator *auth.Authenticator
 	Engine        *engine.Engine
@@ -95,6 +97,11 @@ func New(d Deps) http.Handler {
 	v1.GET("/decision-log", s.searchLog)
 	v1.GET("/decision-log/:id", s.getLogEntry)
 	v1.POST("/decision-log/:id/replay", s.replay)
+	v1.POST("/sampling-plans", s.drawPlan)
+	v1.GET("/sampling-plans/compliance", s.compliance)
+	v1.GET("/sampling-plans/:id", s.getPlan)
+	v1.GET("/sampling-plans/:id/items.csv", s.exportPlan)
+	v1.PATCH("/sampling-plans/:id/items/:uscc", s.updatePlanItem)
 	v1.GET("/decisions", s.listDecisions)
 	v1.GET("/jurisdictions", s.listJurisdictions)
 	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)

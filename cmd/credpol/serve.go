@@ -23,6 +23,7 @@ import (
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/sampling"
 	"github.com/credpol/credpol/storage"
 )
 
@@ -109,6 +110,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		Facts:         st,
 		Ingest:        &ingest.Service{Store: st, Validator: validator},
 		LogSearch:     st,
+		Sampling:      &sampling.Service{Decisions: svc, Store: st, Jurisdictions: reg},
 		Authenticator: auth.NewAuthenticator(st, 30*time.Second),
 		Engine:        eng,
 		Jurisdictions: reg,
