@@ -122,8 +122,12 @@ var Catalogue = []Definition{
 		Description:    "Per-class ratios, lean factors, exclusions and compliance targets for a sampling task.",
 		Classification: true,
 		Context: obj(map[string]*Field{"task": obj(map[string]*Field{
-			"year":           nonNegative("integer", "年度"),
-			"scope":          obj(map[string]*Field{}),
+			"year": nonNegative("integer", "年度"),
+			"scope": obj(map[string]*Field{
+				"entity_types": list(str("主体类型", "company", "individual_business", "farmer_cooperative"), "主体类型"),
+				"sectors":      list(str("领域", "food", "drug", "special_equipment", "medical_device", "cosmetics", "industrial_product"), "领域"),
+				"statuses":     list(str("状态", "operating", "suspended", "revoked", "deregistered"), "状态"),
+			}),
 			"differentiated": withDefault(boolean("差异化（按分类）抽查"), true),
 		})})},
 }
