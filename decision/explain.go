@@ -2,7 +2,6 @@ package decision
 
 import (
 	"regexp"
-	"strings"
 
 	"github.com/credpol/credpol/engine"
 )
@@ -59,24 +58,9 @@ func explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Expla
 		e.Reasons = append(e.Reasons, ReasonRules{Code: code, Rules: rules, Basis: basis})
 	}
 	for _, p := range reads {
-		if v, ok := lookup(c.input, p); ok {
+		if v, ok := valueAt(c.input, p); ok {
 			e.FactsRead = append(e.FactsRead, FactRead{Path: "input." + p, Value: v})
 		}
 	}
 	return e
-}
-
-// lookup follows a dotted path into the input document.
-func lookup(doc map[string]any, path string) (any, bool) {
-	var cur any = doc
-	for _, part := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[part]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
 }

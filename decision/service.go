@@ -156,20 +156,14 @@ func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Reques
 	if code == "" && f.Jurisdiction != nil {
 		code = *f.Jurisdiction
 	}
-	place, chain, err := s.place(code)
+	place, err := s.place(code)
 	if err != nil {
 		return nil, err
 	}
 	if !caller.MayDecide(s.Jurisdictions, code, def.Name) {
 		return nil, problem.New(problem.Forbidden, "forbidden", "this token may not ask for "+def.Name+" in jurisdiction "+code)
 	}
-	return &call{def: def, asOf: asOf, place: place, input: map[string]any{
-		"decision":     def.Name,
-		"as_of":        asOf,
-		"jurisdiction": map[string]any{"code": code, "chain": chain},
-		"enterprise":   enterprise.Document(f),
-		"context":      reqContext,
-	}}, nil
+	return &call{def: def, asOf: asOf, place: place, input: inputDoc(def.Name, asOf, place.codes(), f, reqContext)}, nil
 }
 
 func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engine.Outcome, []string, error) {
@@ -182,11 +176,7 @@ func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engin
 
 // evaluateOn evaluates a logged or fresh input on one policy set, recording
 // the input paths the policy read when asked to.
-func evaluateOn(ctx context.Context, ps *engine.PolicySet, name string, chain []string, doc map[string]any, withReads bool) (*engine.Outcome, []string, error) {
-	input, err := engine.Input(doc)
-	if err != nil {
-		return nil, nil, problem.Wrap(problem.Internal, "internal", "could not build policy input", err)
-	}
+func evaluateOn(ctx context.Context, ps *engine.PolicySet, name string, chain []string, input map[string]any, withReads bool) (*engine.Outcome, []string, error) {
 	var reads *engine.Reads
 	if withReads {
 		reads = engine.NewReads()
@@ -261,27 +251,25 @@ func factsProblem(err error) error {
 	return problem.Wrap(problem.Invalid, "invalid_facts", err.Error(), err)
 }
 
-func (s *Service) place(code string) (Place, []any, error) {
+func (s *Service) place(code string) (Place, error) {
 	if code == "" {
-		return Place{}, nil, invalid("missing_jurisdiction", "name a jurisdiction, or an enterprise whose facts give one",
+		return Place{}, invalid("missing_jurisdiction", "name a jurisdiction, or an enterprise whose facts give one",
 			enterprise.FieldError{Field: "jurisdiction", Message: "is required"})
 	}
 	if !jurisdiction.ValidCode(code) {
-		return Place{}, nil, invalid("invalid_jurisdiction", "a jurisdiction is a six-digit GB/T 2260 code",
+		return Place{}, invalid("invalid_jurisdiction", "a jurisdiction is a six-digit GB/T 2260 code",
 			enterprise.FieldError{Field: "jurisdiction", Message: "must be six digits, got " + quote(code)})
 	}
 	j, err := s.Jurisdictions.Get(code)
 	if err != nil {
-		return Place{}, nil, problem.New(problem.NotFound, "jurisdiction_not_found", "unknown jurisdiction "+quote(code))
+		return Place{}, problem.New(problem.NotFound, "jurisdiction_not_found", "unknown jurisdiction "+quote(code))
 	}
 	codes, _ := s.Jurisdictions.Chain(code)
 	p := Place{Code: j.Code, Name: j.Name, Chain: make([]jurisdiction.Jurisdiction, len(codes))}
-	chain := make([]any, len(codes))
 	for i, c := range codes {
 		p.Chain[i], _ = s.Jurisdictions.Get(c)
-		chain[i] = c
 	}
-	return p, chain, nil
+	return p, nil
 }
 
 func (p Place) codes() []string {

@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -71,6 +72,8 @@ type PolicySet struct {
 	compiler *ast.Compiler
 	store    storage.Store
 	queries  map[key]rego.PreparedEvalQuery
+	params   map[string]any // data.params: each jurisdiction's parameters by decision
+	merged   sync.Map       // chain key → merged parameters (ast.Value)
 }
 
 // Revision is the content hash of the tree's policy and data files.
@@ -117,12 +120,15 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 	if compiler.Compile(modules); compiler.Failed() {
 		return nil, fromASTErrors(compiler.Errors)
 	}
+	// Data is kept as AST values so evaluations read parameters without
+	// converting them from Go maps on every decision.
 	ps := &PolicySet{
 		revision: revisionOf(files),
 		files:    files,
 		modules:  modules,
 		compiler: compiler,
-		store:    inmem.NewFromObject(docs),
+		store:    inmem.NewFromObjectWithOpts(docs, inmem.OptReturnASTValuesOnRead(true)),
+		params:   asMap(docs["params"]),
 		queries:  map[key]rego.PreparedEvalQuery{},
 	}
 	for k, pkg := range decisionPackages(modules) {
@@ -234,15 +240,22 @@ type Outcome struct {
 	Value    map[string]any // the decision object as the policy returned it
 }
 
-// Evaluate resolves decision along chain and evaluates it with input, which the
-// caller converts once per request (see Input).
-func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []string, input ast.Value) (*Outcome, error) {
+// Evaluate resolves decision along chain and evaluates it on the input
+// document doc. The engine adds input.params, the parameters merged along the
+// chain (computed once per chain and revision), and hands OPA a lazy object
+// so only the parts of doc a policy reads are converted to AST.
+func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []string, doc map[string]any) (*Outcome, error) {
 	source, ok := ps.Provider(chain, decision)
 	if !ok {
 		return nil, ErrNotConfigured
 	}
 	q := ps.queries[key{source, decision}]
-	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	in := make(map[string]any, len(doc)+1)
+	for k, v := range doc {
+		in[k] = v
+	}
+	in["params"] = ps.paramsFor(chain)
+	opts := []rego.EvalOption{rego.EvalParsedInput(ast.LazyObject(in))}
 	if t, ok := ctx.Value(tracerKey{}).(topdown.QueryTracer); ok {
 		opts = append(opts, rego.EvalQueryTracer(t))
 	}
@@ -273,10 +286,48 @@ func WithTracer(ctx context.Context, t topdown.QueryTracer) context.Context {
 	return context.WithValue(ctx, tracerKey{}, t)
 }
 
-// Input converts a request document to the AST form Eval takes; doing it once
-// per request avoids a second conversion inside OPA.
-func Input(doc map[string]any) (ast.Value, error) {
-	return ast.InterfaceToValue(doc)
+// paramsFor merges the parameters of every jurisdiction on chain, national
+// first and the most specific last, key by key as lib.params does in Rego
+// (object.union_n): the policies use input.params when it is there and merge
+// themselves when it is not (opa test, opa eval).
+func (ps *PolicySet) paramsFor(chain []string) ast.Value {
+	k := strings.Join(chain, "/")
+	if v, ok := ps.merged.Load(k); ok {
+		return v.(ast.Value)
+	}
+	merged := ast.NewObject()
+	for i := len(chain) - 1; i >= 0; i-- {
+		if p, ok := ps.params[chain[i]]; ok {
+			v, err := ast.InterfaceToValue(p)
+			if obj, isObj := v.(ast.Object); err == nil && isObj {
+				merged = union(merged, obj)
+			}
+		}
+	}
+	ps.merged.Store(k, merged)
+	return merged
+}
+
+// union is object.union: b's values win, objects present in both are merged.
+func union(a, b ast.Object) ast.Object {
+	out := a.Copy()
+	b.Foreach(func(k, v *ast.Term) {
+		if av := out.Get(k); av != nil {
+			ao, aok := av.Value.(ast.Object)
+			bo, bok := v.Value.(ast.Object)
+			if aok && bok {
+				out.Insert(k, ast.NewTerm(union(ao, bo)))
+				return
+			}
+		}
+		out.Insert(k, v)
+	})
+	return out
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
 }
 
 func (ps *PolicySet) fileOf(code, decision string) string {

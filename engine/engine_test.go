@@ -35,11 +35,7 @@ func eval(t *testing.T, ps *engine.PolicySet, decision string, chain []string, d
 	for k, v := range doc {
 		in[k] = v
 	}
-	v, err := engine.Input(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := ps.Evaluate(context.Background(), decision, chain, v)
+	out, err := ps.Evaluate(context.Background(), decision, chain, in)
 	if err != nil {
 		t.Fatalf("%s for %s: %v", decision, chain[0], err)
 	}
@@ -79,8 +75,7 @@ func TestResolutionPicksTheMostSpecificJurisdiction(t *testing.T) {
 
 func TestNotConfiguredIsAnError(t *testing.T) {
 	ps := load(t)
-	v, _ := engine.Input(map[string]any{"as_of": "2026-11-21"})
-	_, err := ps.Evaluate(context.Background(), "credit_grade", quangang, v)
+	_, err := ps.Evaluate(context.Background(), "credit_grade", quangang, map[string]any{"as_of": "2026-11-21"})
 	if !errors.Is(err, engine.ErrNotConfigured) {
 		t.Fatalf("err = %v, want ErrNotConfigured", err)
 	}
@@ -108,9 +103,8 @@ func TestJurisdictionWithoutFilesInheritsItsParent(t *testing.T) {
 
 func TestPolicyRefusalIsReturnedAsRefusal(t *testing.T) {
 	ps := load(t)
-	v, _ := engine.Input(map[string]any{"as_of": "2026-11-21", "jurisdiction": map[string]any{"code": "230000", "chain": anySlice(hlj)},
-		"enterprise": map[string]any{}})
-	_, err := ps.Evaluate(context.Background(), "credit_grade", hlj, v)
+	_, err := ps.Evaluate(context.Background(), "credit_grade", hlj, map[string]any{"as_of": "2026-11-21",
+		"jurisdiction": map[string]any{"code": "230000", "chain": anySlice(hlj)}, "enterprise": map[string]any{}})
 	var r *engine.Refusal
 	if !errors.As(err, &r) || r.Code != "missing_fact" {
 		t.Fatalf("err = %v, want a missing_fact refusal", err)
@@ -190,8 +184,7 @@ decision := {"a": 2} if input.y
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := engine.Input(map[string]any{"x": true, "y": true})
-	_, err = ps.Evaluate(context.Background(), "conflict", []string{"100000"}, v)
+	_, err = ps.Evaluate(context.Background(), "conflict", []string{"100000"}, map[string]any{"x": true, "y": true})
 	var ee *engine.EvalError
 	if !errors.As(err, &ee) || ee.Err.File != "j100000/conflict.rego" || ee.Err.Row == 0 {
 		t.Fatalf("err = %#v, want an EvalError located in j100000/conflict.rego", err)

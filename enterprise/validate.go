@@ -2,7 +2,6 @@ package enterprise
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-json"
 
 	"github.com/credpol/credpol/jurisdiction"
 )
@@ -62,6 +63,8 @@ func (fe FieldErrors) Error() string {
 
 // Decode reads one facts object strictly: unknown fields and wrong types are
 // field errors, not silently dropped data. prefix names the object in errors.
+// It uses goccy/go-json, a drop-in decoder several times faster than
+// encoding/json, because every decision with inline facts passes here.
 func Decode(data []byte, prefix string) (Facts, error) {
 	var f Facts
 	dec := json.NewDecoder(bytes.NewReader(data))

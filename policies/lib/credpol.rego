@@ -13,14 +13,20 @@ refusal(code, message, details) := {"error": {"code": code, "message": message, 
 # params(name) merges the parameters of decision `name` along the chain, the
 # most specific jurisdiction winning key by key, so a county can change one
 # parameter without copying the rest. Parameters live in
-# params/<code>/data.json, keyed by decision name.
-params(name) := object.union_n([p |
+# params/<code>/data.json, keyed by decision name. The credpol engine merges
+# them once per chain and passes them as input.params; without it (opa test,
+# opa eval) the policy merges them itself, with the same result.
+params(name) := object.get(input.params, name, {}) if {
+	input.params
+} else := object.union_n([p |
 	some code in array.reverse(input.jurisdiction.chain)
 	p := data.params[code][name]
 ])
 
 # enterprise is the facts document, empty when none were given.
-enterprise := object.get(input, "enterprise", {})
+default enterprise := {}
+
+enterprise := input.enterprise
 
 # active_listing holds for a listing in force on input.as_of: listed on or
 # before that day and not removed by then.
