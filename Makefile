@@ -5,7 +5,7 @@ ADDR    ?= 127.0.0.1:8080
 DB      ?= credpol.db
 DEMO    ?= 5000
 
-.PHONY: build run test lint opa-check clean
+.PHONY: build run test lint opa-check bench bench-compare clean
 
 build:
 	$(GO) build -o $(BIN)/credpol ./cmd/credpol
@@ -34,6 +34,15 @@ opa-check: $(BIN)/opa
 
 $(BIN)/opa: go.mod go.sum
 	$(GO) build -o $(BIN)/opa github.com/open-policy-agent/opa
+
+## bench: every shipped decision in-process (ns/op, p50, p99, allocs), benchstat-compatible
+bench:
+	$(GO) test ./decision -run '^$$' -bench Decide -benchmem -count 1
+
+## bench-compare: credpol against stock OPA (built from go.mod) on the same policy and input
+bench-compare:
+	scripts/bench-compare.sh credit_grade 10 3 8
+	scripts/bench-compare.sh supervision 10 3 8
 
 clean:
 	rm -rf $(BIN) $(DB) $(DB)-shm $(DB)-wal

@@ -173,86 +173,86 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 	}
 	knownJurisdiction := vr.KnownJurisdiction
 	if f.Jurisdiction != nil && !jurisdiction.ValidCode(*f.Jurisdiction) {
-		v.add("jurisdiction", fmt.Sprintf("must be a six-digit GB/T 2260 code, got %q", *f.Jurisdiction))
+		v.add(top("jurisdiction"), fmt.Sprintf("must be a six-digit GB/T 2260 code, got %q", *f.Jurisdiction))
 		knownJurisdiction = nil
 	}
 	if f.Name != nil && strings.TrimSpace(*f.Name) == "" {
-		v.add("name", "must not be empty")
+		v.add(top("name"), "must not be empty")
 	}
-	v.enumPtr("entity_type", f.EntityType, EntityTypes)
+	v.enumPtr(top("entity_type"), f.EntityType, EntityTypes)
 	if f.Jurisdiction != nil && knownJurisdiction != nil && !knownJurisdiction(*f.Jurisdiction) {
-		v.add("jurisdiction", fmt.Sprintf("unknown jurisdiction %q", *f.Jurisdiction))
+		v.add(top("jurisdiction"), fmt.Sprintf("unknown jurisdiction %q", *f.Jurisdiction))
 	}
 	if f.EstablishedOn != nil {
-		v.date("established_on", *f.EstablishedOn)
+		v.date(top("established_on"), *f.EstablishedOn)
 	}
-	v.enumPtr("status", f.Status, Statuses)
+	v.enumPtr(top("status"), f.Status, Statuses)
 	for i, s := range f.KeySectors {
-		v.enum(fmt.Sprintf("key_sectors[%d]", i), s, KeySectors)
+		v.enum(ref{field: "key_sectors", k: i}, s, KeySectors)
 	}
 	if s := f.PublicCreditScore; s != nil && (*s < 0 || *s > MaxScore) {
-		v.add("public_credit_score", fmt.Sprintf("must be between 0 and %d, got %v", MaxScore, *s))
+		v.add(top("public_credit_score"), fmt.Sprintf("must be between 0 and %d, got %v", MaxScore, *s))
 	}
-	v.enumPtr("risk_class", f.RiskClass, RiskClasses)
+	v.enumPtr(top("risk_class"), f.RiskClass, RiskClasses)
 	for i, p := range f.Penalties {
-		at := fmt.Sprintf("penalties[%d].", i)
-		v.required(at+"decision_no", p.DecisionNo)
-		v.date(at+"decided_on", p.DecidedOn)
+		at := item{"penalties", i}
+		v.required(at.f("decision_no"), p.DecisionNo)
+		v.date(at.f("decided_on"), p.DecidedOn)
 		if p.PublishedOn != nil {
-			v.date(at+"published_on", *p.PublishedOn)
+			v.date(at.f("published_on"), *p.PublishedOn)
 		}
 		if len(p.Kinds) == 0 {
-			v.add(at+"kinds", "must name at least one kind of penalty")
+			v.add(at.f("kinds"), "must name at least one kind of penalty")
 		}
 		for k, kind := range p.Kinds {
-			v.enum(fmt.Sprintf("%skinds[%d]", at, k), kind, PenaltyKinds)
+			v.enum(ref{list: "penalties", i: i, field: "kinds", k: k}, kind, PenaltyKinds)
 		}
 		if p.FineAmount < 0 {
-			v.add(at+"fine_amount", "must not be negative")
+			v.add(at.f("fine_amount"), "must not be negative")
 		}
-		v.enum(at+"sector", p.Sector, PenaltySectors)
-		v.enum(at+"procedure", p.Procedure, Procedures)
+		v.enum(at.f("sector"), p.Sector, PenaltySectors)
+		v.enum(at.f("procedure"), p.Procedure, Procedures)
 	}
 	for i, l := range f.Listings {
-		at := fmt.Sprintf("listings[%d].", i)
-		v.enum(at+"list", l.List, Lists)
-		v.required(at+"cause", l.Cause)
-		listed := v.date(at+"listed_on", l.ListedOn)
+		at := item{"listings", i}
+		v.enum(at.f("list"), l.List, Lists)
+		v.required(at.f("cause"), l.Cause)
+		listed := v.date(at.f("listed_on"), l.ListedOn)
 		if l.RemovedOn != nil {
-			if removed := v.date(at+"removed_on", *l.RemovedOn); !removed.IsZero() && !listed.IsZero() && removed.Before(listed) {
-				v.add(at+"removed_on", "must not be before listed_on")
+			if removed := v.date(at.f("removed_on"), *l.RemovedOn); !removed.IsZero() && !listed.IsZero() && removed.Before(listed) {
+				v.add(at.f("removed_on"), "must not be before listed_on")
 			}
 		}
 	}
 	for i, l := range f.Licenses {
-		at := fmt.Sprintf("licenses[%d].", i)
-		v.required(at+"kind", l.Kind)
-		v.date(at+"expires_on", l.ExpiresOn)
+		at := item{"licenses", i}
+		v.required(at.f("kind"), l.Kind)
+		v.date(at.f("expires_on"), l.ExpiresOn)
 	}
 	for i, x := range f.Inspections {
-		at := fmt.Sprintf("inspections[%d].", i)
-		v.date(at+"inspected_on", x.InspectedOn)
-		v.enum(at+"result", x.Result, InspectionResult)
+		at := item{"inspections", i}
+		v.date(at.f("inspected_on"), x.InspectedOn)
+		v.enum(at.f("result"), x.Result, InspectionResult)
 	}
 	for i, c := range f.Complaints {
-		v.date(fmt.Sprintf("complaints[%d].received_on", i), c.ReceivedOn)
+		v.date(item{"complaints", i}.f("received_on"), c.ReceivedOn)
 	}
 	for i, c := range f.Commitments {
-		at := fmt.Sprintf("commitments[%d].", i)
-		v.required(at+"item", c.Item)
-		v.date(at+"made_on", c.MadeOn)
-		v.enum(at+"status", c.Status, CommitmentStatus)
+		at := item{"commitments", i}
+		v.required(at.f("item"), c.Item)
+		v.date(at.f("made_on"), c.MadeOn)
+		v.enum(at.f("status"), c.Status, CommitmentStatus)
 	}
 	for i, r := range f.AnnualReports {
-		at := fmt.Sprintf("annual_reports[%d].", i)
+		at := item{"annual_reports", i}
 		if r.Year < 1979 || r.Year > 2999 {
-			v.add(at+"year", fmt.Sprintf("must be a calendar year, got %d", r.Year))
+			v.add(at.f("year"), fmt.Sprintf("must be a calendar year, got %d", r.Year))
 		}
 		if r.FiledOn != "" {
-			v.date(at+"filed_on", r.FiledOn)
+			v.date(at.f("filed_on"), r.FiledOn)
 		}
 		if r.Amendments < 0 {
-			v.add(at+"amendments", "must not be negative")
+			v.add(at.f("amendments"), "must not be negative")
 		}
 	}
 	if len(v.errs) > 0 {
@@ -266,32 +266,61 @@ type validator struct {
 	errs   FieldErrors
 }
 
-func (v *validator) add(field, msg string) {
-	v.errs = append(v.errs, FieldError{Field: join(v.prefix, field), Message: msg})
+// ref names a field for an error message; it is only formatted when a
+// field is wrong, so validating a valid record allocates no names.
+type ref struct {
+	list  string // "penalties" for penalties[i].field; "" for a top-level field
+	i     int
+	field string
+	k     int // index within an array field (kinds[k]), or -1
 }
 
-func (v *validator) required(field, s string) {
+func top(field string) ref { return ref{field: field, k: -1} }
+
+type item struct {
+	list string
+	i    int
+}
+
+func (it item) f(field string) ref { return ref{list: it.list, i: it.i, field: field, k: -1} }
+
+func (r ref) String() string {
+	name := r.field
+	if r.k >= 0 {
+		name = fmt.Sprintf("%s[%d]", r.field, r.k)
+	}
+	if r.list == "" {
+		return name
+	}
+	return fmt.Sprintf("%s[%d].%s", r.list, r.i, name)
+}
+
+func (v *validator) add(r ref, msg string) {
+	v.errs = append(v.errs, FieldError{Field: join(v.prefix, r.String()), Message: msg})
+}
+
+func (v *validator) required(r ref, s string) {
 	if strings.TrimSpace(s) == "" {
-		v.add(field, "is required")
+		v.add(r, "is required")
 	}
 }
 
-func (v *validator) enum(field, s string, allowed map[string]bool) {
+func (v *validator) enum(r ref, s string, allowed map[string]bool) {
 	if !allowed[s] {
-		v.add(field, fmt.Sprintf("%q is not one of %s", s, strings.Join(slices.Sorted(maps.Keys(allowed)), ", ")))
+		v.add(r, fmt.Sprintf("%q is not one of %s", s, strings.Join(slices.Sorted(maps.Keys(allowed)), ", ")))
 	}
 }
 
-func (v *validator) enumPtr(field string, s *string, allowed map[string]bool) {
+func (v *validator) enumPtr(r ref, s *string, allowed map[string]bool) {
 	if s != nil {
-		v.enum(field, *s, allowed)
+		v.enum(r, *s, allowed)
 	}
 }
 
-func (v *validator) date(field, s string) time.Time {
+func (v *validator) date(r ref, s string) time.Time {
 	t, err := ParseDate(s)
 	if err != nil {
-		v.add(field, err.Error())
+		v.add(r, err.Error())
 	}
 	return t
 }

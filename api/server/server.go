@@ -4,15 +4,17 @@
 package server
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/goccy/go-json"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/credpol/credpol/auth"
@@ -173,9 +175,17 @@ func principal(c *gin.Context) auth.Principal {
 	return p.(auth.Principal)
 }
 
-// decodeBody reads the JSON body into v, refusing unknown fields and trailing data.
+// decodeBody reads the JSON body into v, refusing unknown fields and trailing
+// data. goccy/go-json decodes several times faster than encoding/json with
+// the same semantics; bodies carry whole enterprise records.
 func decodeBody(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
+	// Read first, so a body over the limit is reported as such (the stream
+	// decoder would report a truncated document).
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return bodyProblem(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return bodyProblem(err)
