@@ -65,6 +65,14 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("opening %s store: %w", dialect, err)
 	}
 	s := &Store{db: db, dialect: dialect}
+	if conn, err := db.DB(); err == nil {
+		// database/sql keeps only 2 idle connections by default: under
+		// concurrent decisions the rest would be closed and reopened, a new
+		// Postgres backend each time. Keep a pool sized for the load.
+		conn.SetMaxOpenConns(64)
+		conn.SetMaxIdleConns(64)
+		conn.SetConnMaxIdleTime(5 * time.Minute)
+	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
