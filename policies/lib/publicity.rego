@@ -132,8 +132,14 @@ outcome(p) := object.union(local(o), {"decision_no": p.decision_no, "decided_on"
 	f := facts(p)
 	then := regime_at(p.decided_on)
 	now := regime_at(input.as_of)
-	[o, applied] := choose(assess(f, then), assess(f, now), then == now)
+	[o, applied] := pick(f, then, now)
 }
+
+# pick assesses under the later regime only when it differs: a function's
+# arguments are evaluated before the call, an else branch only when reached.
+pick(f, then, now) := [assess(f, then), "in_force"] if {
+	then == now
+} else := choose(assess(f, then), assess(f, now))
 
 # local applies a jurisdiction's automatic repair of light penalty information
 # (QG-5 免申自动修复) where its parameters switch it on.
@@ -151,11 +157,9 @@ local_reasons(items) := [reason | some reason in {lib.reason(r.code, r.text, r.b
 	o.publish
 }]
 
-choose(a, _, true) := [a, "in_force"]
+choose(a, b) := [b, "later_lighter"] if weight(b) < weight(a)
 
-choose(a, b, false) := [b, "later_lighter"] if weight(b) < weight(a)
-
-choose(a, b, false) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
+choose(a, b) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
 
 # reason explains one assessed penalty in Chinese with its basis.
 reason(o) := lib.reason(
