@@ -21,17 +21,7 @@ type copyTable struct {
 // (their lists go with them, ON DELETE CASCADE), then copy every table, all in
 // one transaction on one connection.
 func (s *Store) putPostgres(ctx context.Context, rs rowSet) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
+	return s.withPgx(ctx, func(pc *pgx.Conn) error {
 		tx, err := pc.Begin(ctx)
 		if err != nil {
 			return err
@@ -51,6 +41,21 @@ func (s *Store) putPostgres(ctx context.Context, rs rowSet) error {
 		}
 		return tx.Commit(ctx)
 	})
+}
+
+// withPgx runs fn on a pooled connection's native pgx connection, for COPY,
+// which database/sql cannot express.
+func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error { return fn(dc.(*stdlib.Conn).Conn()) })
 }
 
 func (rs rowSet) copyTables() []copyTable {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -62,22 +61,13 @@ func (s *Store) InsertDecisions(ctx context.Context, recs []decision.Record) err
 }
 
 func (s *Store) copyDecisions(ctx context.Context, rows []decisionRow) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
+	return s.withPgx(ctx, func(pc *pgx.Conn) error {
 		src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.ID, r.LoggedAt, r.Caller, r.Decision, r.Jurisdiction, r.Source, r.EnterpriseID, r.AsOf,
 				r.Revision, r.Input, r.Result, r.Reasons, r.LatencyUs}, nil
 		})
-		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"decision_log"}, []string{"id", "logged_at", "caller",
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{"decision_log"}, []string{"id", "logged_at", "caller",
 			"decision", "jurisdiction", "source", "enterprise_id", "as_of", "revision", "input", "result", "reasons", "latency_us"}, src)
 		return err
 	})

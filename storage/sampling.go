@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/credpol/credpol/sampling"
@@ -140,17 +139,8 @@ func (s *Store) SavePlan(ctx context.Context, p sampling.Plan, items []sampling.
 }
 
 func (s *Store) savePlanPostgres(ctx context.Context, p planRow, rows []planItemRow) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
+	return s.withPgx(ctx, func(pc *pgx.Conn) error {
+		tx, err := pc.Begin(ctx)
 		if err != nil {
 			return err
 		}
