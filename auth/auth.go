@@ -39,12 +39,7 @@ func (p Principal) MayDecide(reg *jurisdiction.Registry, code, decision string) 
 	if !slices.Contains(p.Decisions, All) && !slices.Contains(p.Decisions, decision) {
 		return false
 	}
-	for _, root := range p.Jurisdictions {
-		if reg.Within(code, root) {
-			return true
-		}
-	}
-	return false
+	return p.MayRead(reg, code)
 }
 
 // MayRead reports whether p may see anything of jurisdiction code.

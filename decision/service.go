@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -97,7 +96,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 	if err != nil {
 		return nil, err
 	}
-	result := maps.Clone(out.Value)
+	result := out.Value // a fresh object per evaluation: ours to change
 	reasons, _ := result["reasons"].([]any)
 	delete(result, "reasons")
 	if reasons == nil {
@@ -132,6 +131,7 @@ type call struct {
 	def   *Definition
 	asOf  string
 	place Place
+	chain []string       // place's codes, most specific first
 	input map[string]any // the policy input document, as logged
 }
 
@@ -163,7 +163,8 @@ func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Reques
 	if !caller.MayDecide(s.Jurisdictions, code, def.Name) {
 		return nil, problem.New(problem.Forbidden, "forbidden", "this token may not ask for "+def.Name+" in jurisdiction "+code)
 	}
-	return &call{def: def, asOf: asOf, place: place, input: inputDoc(def.Name, asOf, place.codes(), f, reqContext)}, nil
+	chain := place.codes()
+	return &call{def: def, asOf: asOf, place: place, chain: chain, input: inputDoc(def.Name, asOf, chain, f, reqContext)}, nil
 }
 
 func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engine.Outcome, []string, error) {
@@ -171,7 +172,7 @@ func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engin
 	if ps == nil {
 		return nil, nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
 	}
-	return evaluateOn(ctx, ps, c.def.Name, c.place.codes(), c.input, withReads)
+	return evaluateOn(ctx, ps, c.def.Name, c.chain, c.input, withReads)
 }
 
 // evaluateOn evaluates a logged or fresh input on one policy set, recording

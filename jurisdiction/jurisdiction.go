@@ -123,6 +123,17 @@ func (r *Registry) Within(code, root string) bool {
 	return false
 }
 
+// Subtree returns root and every jurisdiction below it, ordered by code.
+func (r *Registry) Subtree(root string) []string {
+	var out []string
+	for _, j := range r.All() {
+		if r.Within(j.Code, root) {
+			out = append(out, j.Code)
+		}
+	}
+	return out
+}
+
 // All returns every jurisdiction ordered by code.
 func (r *Registry) All() []Jurisdiction {
 	out := make([]Jurisdiction, 0, len(r.byCode))

@@ -28,6 +28,9 @@ func TestChainAndWithin(t *testing.T) {
 	if !reg.Within("140930", "140000") || !reg.Within("140930", "140930") || reg.Within("140000", "140930") {
 		t.Error("Within does not follow the tree")
 	}
+	if got := strings.Join(reg.Subtree("140900"), ","); got != "140900,140930" {
+		t.Errorf("Subtree(140900) = %s", got)
+	}
 	if _, err := reg.Chain("999999"); err == nil {
 		t.Error("chain of an unknown code")
 	}

@@ -183,7 +183,7 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 		CreatedAt: now.UTC(), CreatedBy: caller.Name}
 
 	heaps := map[string]*topK{}
-	err = s.Store.StreamPopulation(ctx, PopulationQuery{Jurisdictions: s.subtree(req.Jurisdiction), AsOf: now.Format(enterprise.DateLayout)}, 2,
+	err = s.Store.StreamPopulation(ctx, PopulationQuery{Jurisdictions: s.Jurisdictions.Subtree(req.Jurisdiction), AsOf: now.Format(enterprise.DateLayout)}, 2,
 		func(pass int, m Member) error {
 			if !inScope(req.Scope, m) {
 				return nil
@@ -319,16 +319,6 @@ func inScope(s Scope, m Member) bool {
 		return false
 	}
 	return true
-}
-
-func (s *Service) subtree(code string) []string {
-	var out []string
-	for _, j := range s.Jurisdictions.All() {
-		if s.Jurisdictions.Within(j.Code, code) {
-			out = append(out, j.Code)
-		}
-	}
-	return out
 }
 
 func (s *Service) now() time.Time {

@@ -107,7 +107,7 @@ func (s *Service) Compliance(ctx context.Context, caller auth.Principal, code st
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.Store.ComplianceCounts(ctx, code, s.subtree(code), year)
+	c, err := s.Store.ComplianceCounts(ctx, code, s.Jurisdictions.Subtree(code), year)
 	if err != nil {
 		return nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the plans could not be counted", err)
 	}

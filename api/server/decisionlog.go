@@ -86,10 +86,8 @@ func (s *server) logQuery(c *gin.Context) (decision.LogQuery, error) {
 // holds classification results, which are never shown outside them (HLJ-9).
 func (s *server) scopeCodes(p auth.Principal) []string {
 	codes := []string{}
-	for _, j := range s.Jurisdictions.All() {
-		if p.MayRead(s.Jurisdictions, j.Code) {
-			codes = append(codes, j.Code)
-		}
+	for _, root := range p.Jurisdictions {
+		codes = append(codes, s.Jurisdictions.Subtree(root)...)
 	}
 	return codes
 }
