@@ -17,6 +17,7 @@ type Record struct {
 	EnterpriseID string         `json:"enterprise_id,omitempty"`
 	AsOf         string         `json:"as_of"`
 	Revision     string         `json:"revision"`
+	RequestID    string         `json:"request_id,omitempty"`
 	Input        map[string]any `json:"input"` // the policy input document, facts and context included
 	Result       map[string]any `json:"result"`
 	Reasons      []any          `json:"reasons"`

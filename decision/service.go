@@ -39,6 +39,7 @@ type Request struct {
 	Context      json.RawMessage
 	AsOf         string
 	Explain      bool
+	RequestID    string // the HTTP request's id, kept in the log entry
 }
 
 // Response is a decision as SPEC §6 returns it.
@@ -117,7 +118,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 	if s.Recorder != nil {
 		rec := Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
 			Jurisdiction: c.place.Code, Source: out.Source, EnterpriseID: req.EnterpriseID, AsOf: c.asOf,
-			Revision: out.Revision, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}
+			Revision: out.Revision, RequestID: req.RequestID, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}
 		if err := s.Recorder.Record(ctx, rec); err != nil {
 			// An answer the log does not hold is never given.
 			return nil, problem.Wrap(problem.Unavailable, "decision_log_unavailable", "the decision could not be logged", err)

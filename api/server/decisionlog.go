@@ -30,7 +30,7 @@ func (s *server) searchLog(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	recs, err := s.LogSearch.SearchDecisions(c, q)
+	recs, err := s.LogSearch.SearchDecisions(c.Request.Context(), q)
 	if err != nil {
 		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable", "the decision log is not answering", err))
 		return
@@ -109,7 +109,7 @@ func parseTime(v string) (time.Time, error) {
 }
 
 func (s *server) getLogEntry(c *gin.Context) {
-	rec, err := s.Decisions.Record(c, principal(c), c.Param("id"))
+	rec, err := s.Decisions.Record(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -118,7 +118,7 @@ func (s *server) getLogEntry(c *gin.Context) {
 }
 
 func (s *server) replay(c *gin.Context) {
-	r, err := s.Decisions.Replay(c, principal(c), c.Param("id"))
+	r, err := s.Decisions.Replay(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
 		fail(c, s.Logger, err)
 		return

@@ -30,7 +30,7 @@ func (s *server) decide(c *gin.Context) {
 	}
 	req := body.request(name)
 	req.Explain = c.Query("explain") == "true"
-	resp, err := s.Decisions.Decide(c, principal(c), req)
+	resp, err := s.Decisions.Decide(c.Request.Context(), principal(c), req)
 	s.metrics.observeDecision(name, err, time.Since(start))
 	if err != nil {
 		fail(c, s.Logger, err)
@@ -80,7 +80,7 @@ func (s *server) decideBatch(c *gin.Context) {
 		reqs[i] = it.request(name)
 		reqs[i].Explain = c.Query("explain") == "true"
 	}
-	results, err := s.Decisions.DecideBatch(c, principal(c), name, reqs)
+	results, err := s.Decisions.DecideBatch(c.Request.Context(), principal(c), name, reqs)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return

@@ -34,7 +34,7 @@ func (s *server) putEnterprise(c *gin.Context) {
 		fail(c, s.Logger, bodyProblem(err))
 		return
 	}
-	warnings, err := s.Ingest.Put(c, uscc, raw, s.allowFor(c))
+	warnings, err := s.Ingest.Put(c.Request.Context(), uscc, raw, s.allowFor(c))
 	var fe enterprise.FieldErrors
 	switch {
 	case errors.Is(err, ingest.ErrOutOfScope):
@@ -62,7 +62,7 @@ func (s *server) getEnterprise(c *gin.Context) {
 		fail(c, s.Logger, invalidUSCC(err))
 		return
 	}
-	f, err := s.Facts.Facts(c, uscc)
+	f, err := s.Facts.Facts(c.Request.Context(), uscc)
 	switch {
 	case errors.Is(err, decision.ErrEnterpriseNotFound):
 		fail(c, s.Logger, problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+uscc))
@@ -87,7 +87,7 @@ func (s *server) importEnterprises(c *gin.Context) {
 			"say the format with ?format=ndjson|csv or Content-Type application/x-ndjson or text/csv"))
 		return
 	}
-	sum, err := s.Ingest.Import(c, c.Request.Body, format, s.allowFor(c))
+	sum, err := s.Ingest.Import(c.Request.Context(), c.Request.Body, format, s.allowFor(c))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.Is(err, ingest.ErrStore):

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -49,12 +48,3 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: errorContent{Code: p.Code, Message: p.Message, Details: p.Details}})
 }
 
-// bodyProblem classifies a request body that could not be decoded.
-func bodyProblem(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return problem.New(problem.TooLarge, "payload_too_large", "the request body exceeds the limit").
-			WithDetails(map[string]int64{"limit_bytes": tooLarge.Limit})
-	}
-	return problem.Wrap(problem.Malformed, "malformed_body", "the request body is not valid JSON for this endpoint: "+err.Error(), err)
-}

@@ -18,7 +18,7 @@ func (s *server) drawPlan(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	plan, err := s.Sampling.Draw(c, principal(c), req)
+	plan, err := s.Sampling.Draw(c.Request.Context(), principal(c), req)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -32,7 +32,7 @@ func (s *server) getPlan(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	plan, items, err := s.Sampling.Get(c, principal(c), c.Param("id"), offset, limit)
+	plan, items, err := s.Sampling.Get(c.Request.Context(), principal(c), c.Param("id"), offset, limit)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -43,7 +43,7 @@ func (s *server) getPlan(c *gin.Context) {
 // exportPlan writes every item as CSV for publication (一公开), page by page.
 func (s *server) exportPlan(c *gin.Context) {
 	id := c.Param("id")
-	plan, _, err := s.Sampling.Get(c, principal(c), id, 0, 0)
+	plan, _, err := s.Sampling.Get(c.Request.Context(), principal(c), id, 0, 0)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -56,7 +56,7 @@ func (s *server) exportPlan(c *gin.Context) {
 	w.Write([]string{"plan", "year", "uscc", "name", "class", "inspectors", "inspected_on", "result", "published"})
 	const chunk = 5000
 	for offset := 0; ; offset += chunk {
-		_, items, err := s.Sampling.Get(c, principal(c), id, offset, chunk)
+		_, items, err := s.Sampling.Get(c.Request.Context(), principal(c), id, offset, chunk)
 		if err != nil {
 			s.Logger.Error("plan export cut short", "plan", id, "err", err)
 			return
@@ -78,7 +78,7 @@ func (s *server) updatePlanItem(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	if err := s.Sampling.Update(c, principal(c), c.Param("id"), c.Param("uscc"), u); err != nil {
+	if err := s.Sampling.Update(c.Request.Context(), principal(c), c.Param("id"), c.Param("uscc"), u); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -91,7 +91,7 @@ func (s *server) compliance(c *gin.Context) {
 		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_query", "year must be a calendar year"))
 		return
 	}
-	r, err := s.Sampling.Compliance(c, principal(c), c.Query("jurisdiction"), year)
+	r, err := s.Sampling.Compliance(c.Request.Context(), principal(c), c.Query("jurisdiction"), year)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
