@@ -47,4 +47,3 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: errorContent{Code: p.Code, Message: p.Message, Details: p.Details}})
 }
-
