@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"sort"
@@ -48,8 +49,18 @@ type FieldDiff struct {
 	Current  any    `json:"current"`
 }
 
-// Record returns a logged decision the caller may see.
+// Record returns a logged decision the caller may see, without the
+// classification results of its input unless the caller sees classification.
 func (s *Service) Record(ctx context.Context, caller auth.Principal, id string) (Record, error) {
+	rec, err := s.record(ctx, caller, id)
+	if err != nil {
+		return Record{}, err
+	}
+	return hideClassification(caller, rec), nil
+}
+
+// record returns a logged decision the caller may see, whole.
+func (s *Service) record(ctx context.Context, caller auth.Principal, id string) (Record, error) {
 	if s.Log == nil {
 		return Record{}, problem.New(problem.Unavailable, "decision_log_unavailable", "no decision log is configured")
 	}
@@ -60,18 +71,64 @@ func (s *Service) Record(ctx context.Context, caller auth.Principal, id string) 
 	case err != nil:
 		return Record{}, problem.Wrap(problem.Unavailable, "store_unavailable", "the decision log is not answering", err)
 	}
-	// The log holds classification results: only callers who may ask for the
-	// decision there may read it (HLJ-9).
-	if !caller.MayDecide(s.Jurisdictions, rec.Jurisdiction, rec.Decision) {
+	if !s.mayRead(caller, rec) {
 		return Record{}, problem.New(problem.NotFound, "decision_not_logged", "no logged decision "+quote(id))
 	}
 	return rec, nil
 }
 
+// VisibleRecords keeps the records of a log search the caller may see, with
+// classification results hidden as Record hides them. The search itself
+// filters on the logged jurisdiction; this also applies the enterprise's.
+func (s *Service) VisibleRecords(caller auth.Principal, recs []Record) []Record {
+	out := make([]Record, 0, len(recs))
+	for _, rec := range recs {
+		if s.mayRead(caller, rec) {
+			out = append(out, hideClassification(caller, rec))
+		}
+	}
+	return out
+}
+
+// mayRead reports whether caller may see a logged decision. The log holds
+// classification results and enterprise facts: only callers who may ask for
+// the decision in its jurisdiction may read it (HLJ-9), and, where the input
+// names the enterprise's jurisdiction, only if that one is theirs too, as
+// the decision was taken about an enterprise of that jurisdiction.
+func (s *Service) mayRead(caller auth.Principal, rec Record) bool {
+	if !caller.MayDecide(s.Jurisdictions, rec.Jurisdiction, rec.Decision) {
+		return false
+	}
+	if e, ok := rec.Input["enterprise"].(map[string]any); ok {
+		if code, ok := e["jurisdiction"].(string); ok && !caller.MayRead(s.Jurisdictions, code) {
+			return false
+		}
+	}
+	return true
+}
+
+// hideClassification returns rec with its input's enterprise stripped of
+// classification results for a caller who does not see them; the logged
+// record itself is not touched.
+func hideClassification(caller auth.Principal, rec Record) Record {
+	e, ok := rec.Input["enterprise"].(map[string]any)
+	if !ok || caller.SeesClassification() {
+		return rec
+	}
+	input := maps.Clone(rec.Input)
+	e = maps.Clone(e)
+	caller.HideClassification(e)
+	input["enterprise"] = e
+	rec.Input = input
+	return rec
+}
+
 // Replay evaluates a logged decision's input again under its own revision and
 // the current one, and lists the result fields that changed.
 func (s *Service) Replay(ctx context.Context, caller auth.Principal, id string) (*Replay, error) {
-	rec, err := s.Record(ctx, caller, id)
+	// The whole input: the replay must evaluate what was evaluated, and
+	// shows only results, which the caller may see.
+	rec, err := s.record(ctx, caller, id)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,16 @@ type Response struct {
 	Policy       PolicyRef      `json:"policy"`
 	Result       map[string]any `json:"result"`
 	Reasons      []any          `json:"reasons"`
+	Warnings     []Warning      `json:"warnings,omitempty"`
 	Explanation  *Explanation   `json:"explanation,omitempty"`
+}
+
+// Warning is something about a decision the caller should know though it
+// did not stop it, e.g. that it was taken in a jurisdiction other than the
+// enterprise's own.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // Place names the jurisdiction asked about and its chain to the national baseline.
@@ -111,6 +120,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 		Policy:       PolicyRef{Revision: out.Revision, Source: out.Source},
 		Result:       result,
 		Reasons:      reasons,
+		Warnings:     c.warnings,
 	}
 	if req.Explain {
 		resp.Explanation = explain(c, out, reasons, reads)
@@ -129,11 +139,12 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 
 // call is a validated request ready to evaluate.
 type call struct {
-	def   *Definition
-	asOf  string
-	place Place
-	chain []string       // place's codes, most specific first
-	input map[string]any // the policy input document, as logged
+	def      *Definition
+	asOf     string
+	place    Place
+	chain    []string       // place's codes, most specific first
+	input    map[string]any // the policy input document, as logged
+	warnings []Warning
 }
 
 func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*call, error) {
@@ -149,7 +160,7 @@ func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Reques
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.facts(ctx, req, facts)
+	f, storedIn, err := s.facts(ctx, caller, req, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -164,8 +175,42 @@ func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Reques
 	if !caller.MayDecide(s.Jurisdictions, code, def.Name) {
 		return nil, problem.New(problem.Forbidden, "forbidden", "this token may not ask for "+def.Name+" in jurisdiction "+code)
 	}
+	warnings, err := s.otherJurisdictions(caller, place, storedIn, f)
+	if err != nil {
+		return nil, err
+	}
 	chain := place.codes()
-	return &call{def: def, asOf: asOf, place: place, chain: chain, input: inputDoc(def.Name, asOf, chain, f, reqContext)}, nil
+	return &call{def: def, asOf: asOf, place: place, chain: chain, warnings: warnings,
+		input: inputDoc(def.Name, asOf, chain, f, reqContext)}, nil
+}
+
+// otherJurisdictions checks a decision taken in place about an enterprise
+// that is elsewhere: stored there (storedIn) or placed there by the facts
+// the policy will see. The caller must cover every one of these
+// jurisdictions, or a token for one county could read (and log, under its
+// own county) what another holds about its enterprises. When it does, the
+// decision proceeds, never silently: each difference is a warning.
+func (s *Service) otherJurisdictions(caller auth.Principal, place Place, storedIn string, f enterprise.Facts) ([]Warning, error) {
+	var others []string
+	if storedIn != "" && storedIn != place.Code {
+		others = append(others, storedIn)
+	}
+	if f.Jurisdiction != nil && *f.Jurisdiction != place.Code && *f.Jurisdiction != storedIn {
+		others = append(others, *f.Jurisdiction)
+	}
+	var warnings []Warning
+	for _, code := range others {
+		if !caller.MayRead(s.Jurisdictions, code) {
+			return nil, problem.New(problem.Forbidden, "forbidden",
+				"this token may not ask in jurisdiction "+place.Code+" about an enterprise of jurisdiction "+code)
+		}
+		msg := "the decision was taken in jurisdiction " + place.Code + " (" + place.Name + ") but the enterprise is in " + code
+		if j, err := s.Jurisdictions.Get(code); err == nil {
+			msg += " (" + j.Name + ")"
+		}
+		warnings = append(warnings, Warning{Code: "jurisdiction_differs", Message: msg})
+	}
+	return warnings, nil
 }
 
 func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engine.Outcome, []string, error) {
@@ -209,34 +254,50 @@ func (s *Service) now() time.Time {
 }
 
 // facts merges stored facts (by enterprise id) with inline ones; inline wins.
-func (s *Service) facts(ctx context.Context, req Request, store FactStore) (enterprise.Facts, error) {
+// It also returns the stored enterprise's jurisdiction ("" without one): the
+// scope check must see where the enterprise is, whatever the inline facts say.
+func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request, store FactStore) (enterprise.Facts, string, error) {
 	var stored, inline enterprise.Facts
+	storedIn := ""
 	if req.EnterpriseID != "" {
 		if _, err := s.Validator.USCC(req.EnterpriseID, "enterprise_id"); err != nil {
-			return stored, invalid("invalid_uscc", "enterprise_id is not a valid unified social credit code", err.(enterprise.FieldErrors)...)
+			return stored, "", invalid("invalid_uscc", "enterprise_id is not a valid unified social credit code", err.(enterprise.FieldErrors)...)
 		}
 		if store == nil {
-			return stored, problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
+			return stored, "", problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
 		}
 		var err error
 		stored, err = store.Facts(ctx, req.EnterpriseID)
 		switch {
 		case errors.Is(err, ErrEnterpriseNotFound):
-			return stored, problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+req.EnterpriseID)
+			return stored, "", enterpriseNotFound(req.EnterpriseID)
 		case err != nil:
-			return stored, problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)
+			return stored, "", problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)
 		}
+		if stored.Jurisdiction == nil || !caller.MayRead(s.Jurisdictions, *stored.Jurisdiction) {
+			// Outside the caller's scope an enterprise does not exist:
+			// the same answer as for an unknown USCC, so a token cannot
+			// even learn which USCCs other jurisdictions hold.
+			return enterprise.Facts{}, "", enterpriseNotFound(req.EnterpriseID)
+		}
+		storedIn = *stored.Jurisdiction
 	}
 	if len(req.Facts) > 0 && string(req.Facts) != "null" {
 		var err error
 		if inline, err = enterprise.Decode(req.Facts, "facts"); err != nil {
-			return inline, factsProblem(err)
+			return inline, "", factsProblem(err)
 		}
 		if _, err := s.Validator.Check(inline, "facts"); err != nil {
-			return inline, factsProblem(err)
+			return inline, "", factsProblem(err)
 		}
 	}
-	return enterprise.Overlay(stored, inline), nil
+	return enterprise.Overlay(stored, inline), storedIn, nil
+}
+
+// enterpriseNotFound is the one answer for an unknown USCC and for one
+// outside the caller's jurisdictions.
+func enterpriseNotFound(uscc string) error {
+	return problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+uscc)
 }
 
 func factsProblem(err error) error {

@@ -268,6 +268,28 @@ func (s *Store) PutEnterprises(ctx context.Context, records []enterprise.Facts) 
 	})
 }
 
+// EnterpriseJurisdictions returns the stored jurisdiction of each of usccs
+// that is stored, in one query: writing a record needs scope over where it is
+// now as well as where it goes, and an import asks this once per batch.
+func (s *Store) EnterpriseJurisdictions(ctx context.Context, usccs []string) (map[string]string, error) {
+	out := make(map[string]string, len(usccs))
+	if len(usccs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		USCC         string `gorm:"column:uscc"`
+		Jurisdiction string
+	}
+	if err := s.db.WithContext(ctx).Model(&enterpriseRow{}).Select("uscc, jurisdiction").
+		Where("uscc IN ?", usccs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("loading enterprise jurisdictions: %w", err)
+	}
+	for _, r := range rows {
+		out[r.USCC] = r.Jurisdiction
+	}
+	return out, nil
+}
+
 // CountEnterprises returns how many enterprises are stored.
 func (s *Store) CountEnterprises(ctx context.Context) (int64, error) {
 	var n int64

@@ -35,11 +35,13 @@ func (s *server) searchLog(c *gin.Context) {
 		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable", "the decision log is not answering", err))
 		return
 	}
+	// The page is cut before filtering: a page may then hold fewer entries
+	// than asked for, but next_before still moves past everything read.
 	next := ""
 	if len(recs) == q.Limit {
 		next = recs[len(recs)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"entries": recs, "next_before": next})
+	c.JSON(http.StatusOK, gin.H{"entries": s.Decisions.VisibleRecords(principal(c), recs), "next_before": next})
 }
 
 func (s *server) logQuery(c *gin.Context) (decision.LogQuery, error) {

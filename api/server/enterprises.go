@@ -5,10 +5,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/problem"
@@ -18,9 +19,23 @@ import (
 // abuse, not memory.
 const DefaultImportLimit = 1 << 30
 
+// importReadWindow is how long an import may go without sending anything;
+// the server's ReadTimeout, meant for ordinary bodies, does not apply to it.
+const importReadWindow = 30 * time.Second
+
 func (s *server) allowFor(c *gin.Context) ingest.Allow {
 	p := principal(c)
-	return func(code string) bool { return p.MayRead(s.Jurisdictions, code) }
+	return func(code string) bool { return p.MayWriteFacts(s.Jurisdictions, code) }
+}
+
+// mayWriteFacts answers 403 for a token without the facts:write scope, before
+// any of the body is read.
+func (s *server) mayWriteFacts(c *gin.Context) bool {
+	if principal(c).May(auth.FactsWrite) {
+		return true
+	}
+	fail(c, s.Logger, problem.New(problem.Forbidden, "forbidden", "this token may not write enterprise facts (scope "+auth.FactsWrite+")"))
+	return false
 }
 
 func (s *server) putEnterprise(c *gin.Context) {
@@ -29,16 +44,20 @@ func (s *server) putEnterprise(c *gin.Context) {
 		fail(c, s.Logger, invalidUSCC(err))
 		return
 	}
+	if !s.mayWriteFacts(c) {
+		return
+	}
 	raw, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		fail(c, s.Logger, bodyProblem(err))
+		fail(c, s.Logger, readProblem(err))
 		return
 	}
 	warnings, err := s.Ingest.Put(c.Request.Context(), uscc, raw, s.allowFor(c))
 	var fe enterprise.FieldErrors
 	switch {
 	case errors.Is(err, ingest.ErrOutOfScope):
-		fail(c, s.Logger, problem.New(problem.Forbidden, "forbidden", "this token may not write facts for that jurisdiction"))
+		errors.As(err, &fe)
+		fail(c, s.Logger, problem.New(problem.Forbidden, "forbidden", "this token may not write facts for that jurisdiction").WithDetails(fe))
 		return
 	case errors.Is(err, ingest.ErrStore):
 		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err))
@@ -62,20 +81,41 @@ func (s *server) getEnterprise(c *gin.Context) {
 		fail(c, s.Logger, invalidUSCC(err))
 		return
 	}
-	f, err := s.Facts.Facts(c.Request.Context(), uscc)
-	switch {
-	case errors.Is(err, decision.ErrEnterpriseNotFound):
-		fail(c, s.Logger, problem.New(problem.NotFound, "enterprise_not_found", "no enterprise with USCC "+uscc))
-		return
-	case err != nil:
-		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err))
-		return
-	}
-	if !principal(c).MayRead(s.Jurisdictions, *f.Jurisdiction) {
-		fail(c, s.Logger, problem.New(problem.Forbidden, "forbidden", "this token may not read enterprises of jurisdiction "+*f.Jurisdiction))
+	f, err := s.Decisions.Enterprise(c.Request.Context(), principal(c), uscc)
+	if err != nil {
+		fail(c, s.Logger, err)
 		return
 	}
 	c.JSON(http.StatusOK, f)
+}
+
+// readProblem classifies a body that could not be read (not one that could
+// not be decoded): over the limit, or broken off. The reader's own error
+// names sockets, so it goes to the log only.
+func readProblem(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return bodyProblem(err)
+	}
+	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read", err)
+}
+
+// deadlineBody extends the connection's read and write deadlines before
+// every read of an import, so a long import runs as long as it keeps
+// sending, and its answer can still be written when it ends.
+type deadlineBody struct {
+	io.ReadCloser
+	rc     *http.ResponseController
+	window time.Duration
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	deadline := time.Now().Add(b.window)
+	// Errors mean the connection cannot take deadlines (a test recorder,
+	// say); the server's own timeouts then apply unchanged.
+	_ = b.rc.SetReadDeadline(deadline)
+	_ = b.rc.SetWriteDeadline(deadline)
+	return b.ReadCloser.Read(p)
 }
 
 // importEnterprises streams an NDJSON or CSV body into the store. The format
@@ -87,8 +127,13 @@ func (s *server) importEnterprises(c *gin.Context) {
 			"say the format with ?format=ndjson|csv or Content-Type application/x-ndjson or text/csv"))
 		return
 	}
-	sum, err := s.Ingest.Import(c.Request.Context(), c.Request.Body, format, s.allowFor(c))
+	if !s.mayWriteFacts(c) {
+		return
+	}
+	body := &deadlineBody{ReadCloser: c.Request.Body, rc: http.NewResponseController(c.Writer), window: importReadWindow}
+	sum, err := s.Ingest.Import(c.Request.Context(), body, format, s.allowFor(c))
 	var tooLarge *http.MaxBytesError
+	var readErr *ingest.ReadError
 	switch {
 	case errors.Is(err, ingest.ErrStore):
 		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable",
@@ -97,8 +142,12 @@ func (s *server) importEnterprises(c *gin.Context) {
 		fail(c, s.Logger, problem.New(problem.TooLarge, "payload_too_large", "the import exceeds the limit; lines counted as accepted were committed").WithDetails(sum))
 	case errors.Is(err, ingest.ErrCSVHeader):
 		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_import", err.Error()))
+	case errors.As(err, &readErr):
+		s.Logger.Warn("import body unreadable", "line", readErr.Line, "err", err)
+		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body",
+			readErr.Message()+"; lines counted as accepted were committed", err).WithDetails(sum))
 	case err != nil:
-		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body", "the import could not be read: "+err.Error(), err).WithDetails(sum))
+		fail(c, s.Logger, problem.Wrap(problem.Internal, "internal", "the import failed; lines counted as accepted were committed", err).WithDetails(sum))
 	default:
 		c.JSON(http.StatusOK, sum)
 	}

@@ -118,7 +118,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		Ingest:        &ingest.Service{Store: st, Validator: validator},
 		LogSearch:     st,
 		Sampling:      &sampling.Service{Decisions: svc, Store: st, Jurisdictions: reg},
-		Authenticator: auth.NewAuthenticator(st, 30*time.Second),
+		Authenticator: watchedAuthenticator(ctx, st),
 		Engine:        eng,
 		Jurisdictions: reg,
 		Store:         st,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/decision"
@@ -23,7 +24,7 @@ func tokenCmd() *cobra.Command {
 
 func tokenCreateCmd() *cobra.Command {
 	var o common
-	var jurisdictions, decisions []string
+	var jurisdictions, scopes []string
 	var validFor time.Duration
 	cmd := &cobra.Command{
 		Use:     "create NAME",
@@ -40,12 +41,12 @@ func tokenCreateCmd() *cobra.Command {
 					return err
 				}
 			}
-			for _, d := range decisions {
-				if _, ok := decision.Lookup(d); !ok && d != auth.All {
-					return fmt.Errorf("unknown decision %q", d)
+			for _, sc := range scopes {
+				if _, ok := decision.Lookup(sc); !ok && sc != auth.All && sc != auth.FactsRead && sc != auth.FactsWrite {
+					return fmt.Errorf("unknown scope %q: a decision name, %s, %s or *", sc, auth.FactsRead, auth.FactsWrite)
 				}
 			}
-			secret, err := createTokenFor(ctx, st, args[0], jurisdictions, decisions, validFor)
+			secret, err := createTokenFor(ctx, st, args[0], jurisdictions, scopes, validFor)
 			if err != nil {
 				return err
 			}
@@ -55,9 +56,25 @@ func tokenCreateCmd() *cobra.Command {
 	}
 	o.register(cmd)
 	cmd.Flags().StringSliceVar(&jurisdictions, "jurisdictions", []string{"100000"}, "roots of the jurisdiction subtrees the token may ask about")
-	cmd.Flags().StringSliceVar(&decisions, "decisions", []string{auth.All}, "decisions the token may ask for, or *")
+	cmd.Flags().StringSliceVar(&scopes, "scopes", []string{auth.All}, "what the token may do: decision names, "+auth.FactsRead+", "+auth.FactsWrite+", or * for all (--decisions is the older name)")
+	// --decisions named this list before it held the facts scopes; scripts keep working.
+	cmd.Flags().SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "decisions" {
+			name = "scopes"
+		}
+		return pflag.NormalizedName(name)
+	})
 	cmd.Flags().DurationVar(&validFor, "valid-for", 0, "expire the token after this long (0: never)")
 	return cmd
+}
+
+// watchedAuthenticator verifies the tokens serve is asked with. Cached answers
+// live 30 s, but the token table is watched, so a token revoked or rotated
+// from any node (or the CLI) stops working within about a second.
+func watchedAuthenticator(ctx context.Context, st *storage.Store) *auth.Authenticator {
+	a := auth.NewAuthenticator(st, 30*time.Second)
+	a.Watch(ctx)
+	return a
 }
 
 func createTokenFor(ctx context.Context, st *storage.Store, name string, jurisdictions, decisions []string, validFor time.Duration) (string, error) {
@@ -88,7 +105,7 @@ func tokenListCmd() *cobra.Command {
 				return err
 			}
 			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tJURISDICTIONS\tDECISIONS\tCREATED\tSTATE")
+			fmt.Fprintln(w, "NAME\tJURISDICTIONS\tSCOPES\tCREATED\tSTATE")
 			for _, t := range tokens {
 				state := "active"
 				switch {
