@@ -3,6 +3,8 @@ package decision
 import (
 	"context"
 	"errors"
+	"maps"
+	"strings"
 
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/enterprise"
@@ -41,4 +43,49 @@ func (s *Service) Enterprise(ctx context.Context, caller auth.Principal, uscc st
 func hideClassificationFacts(f *enterprise.Facts) {
 	f.RiskClass = nil
 	f.PublicCreditScore = nil
+}
+
+// hideExplainedClassification removes classification results from the facts
+// an explanation shows, unless caller sees classification: the policy may
+// have read the class to decide something else, and the explanation would
+// otherwise show it to a token that may not ask for it.
+func hideExplainedClassification(caller auth.Principal, e *Explanation) {
+	if e == nil || caller.SeesClassification() {
+		return
+	}
+	kept := e.FactsRead[:0]
+	for _, r := range e.FactsRead {
+		switch {
+		case r.Path == "input":
+			if in, ok := r.Value.(map[string]any); ok {
+				if ent, ok := in["enterprise"].(map[string]any); ok {
+					in = maps.Clone(in)
+					ent = maps.Clone(ent)
+					caller.HideClassification(ent)
+					in["enterprise"] = ent
+					r.Value = in
+				}
+			}
+		case r.Path == "input.enterprise":
+			if ent, ok := r.Value.(map[string]any); ok {
+				ent = maps.Clone(ent)
+				caller.HideClassification(ent)
+				r.Value = ent
+			}
+		case classificationPath(r.Path):
+			continue
+		}
+		kept = append(kept, r)
+	}
+	e.FactsRead = kept
+}
+
+func classificationPath(path string) bool {
+	for _, f := range auth.ClassificationFields {
+		p := "input.enterprise." + f
+		if path == p || strings.HasPrefix(path, p+".") {
+			return true
+		}
+	}
+	return false
 }

@@ -124,6 +124,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 	}
 	if req.Explain {
 		resp.Explanation = explain(c, out, reasons, reads)
+		hideExplainedClassification(caller, resp.Explanation)
 	}
 	if s.Recorder != nil {
 		rec := Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,

@@ -214,6 +214,28 @@ func TestFactsScopesAndClassification(t *testing.T) {
 			if e := enterpriseOf(body); e["risk_class"] != "C" {
 				t.Errorf("a full-scope token does not see the logged class: %v", e)
 			}
+			// An explanation shows the facts the policy read: not the class to
+			// a token that may only ask for supervision.
+			readsClass := func(token string) bool {
+				s, body := f.do(t, "POST", "/v1/decisions/supervision?explain=true", token, `{"enterprise_id":"`+shantouUSCC+`"}`)
+				if s != 200 {
+					t.Fatalf("supervision: %d %v", s, body)
+				}
+				for _, r := range body["explanation"].(map[string]any)["facts_read"].([]any) {
+					path := r.(map[string]any)["path"].(string)
+					if strings.Contains(path, "risk_class") || strings.Contains(path, "public_credit_score") {
+						return true
+					}
+				}
+				return false
+			}
+			if !readsClass(f.token) {
+				t.Fatal("supervision no longer reads the class; this check needs another decision")
+			}
+			if readsClass(supervision) {
+				t.Error("the explanation shows a supervision-only token the classification facts")
+			}
+
 			// A replay still evaluates the whole logged input.
 			if s, body := f.do(t, "POST", "/v1/decision-log/"+id+"/replay", change, ""); s != 200 || body["reproduced"] != true {
 				t.Errorf("replay: %d %v", s, body)
