@@ -9,7 +9,7 @@ import (
 type noTokens struct{}
 
 func (noTokens) TokenByHash(context.Context, string) (Token, error) { return Token{}, ErrInvalidToken }
-func (noTokens) TokensVersion(context.Context) (string, error)     { return "", nil }
+func (noTokens) TokensVersion(context.Context) (string, error)      { return "", nil }
 
 // A flood of distinct unknown tokens must not grow the miss cache without bound.
 func TestMissCacheIsBounded(t *testing.T) {

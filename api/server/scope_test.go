@@ -158,7 +158,7 @@ func TestFactsScopesAndClassification(t *testing.T) {
 
 			for _, tc := range []struct {
 				name, token, method string
-				status             int
+				status              int
 			}{
 				{"decision-only GET", change, "GET", 403},
 				{"decision-only PUT", supervision, "PUT", 403},
