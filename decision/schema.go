@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
+	"strconv"
 
 	"github.com/credpol/credpol/enterprise"
 )
@@ -83,16 +83,28 @@ func (f *Field) MarshalJSON() ([]byte, error) {
 }
 
 // check validates v against f, filling defaults into objects, and returns
-// every problem with its path. Fields f does not describe are passed through:
-// a policy may read more than the contract requires.
+// every problem with its path. Fields f does not describe (and the whole
+// context of a decision that describes none, f nil) are passed through, since
+// a policy may read more than the contract requires, but they are still held
+// to what the store and the decision log can keep: no NUL, valid UTF-8,
+// strings and keys of at most 500 characters, arrays of at most 1,000 items.
 func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
 	add := func(msg string) { *errs = append(*errs, enterprise.FieldError{Field: path, Message: msg}) }
+	if f == nil {
+		checkFree(path, v, errs)
+		return v
+	}
 	switch f.Type {
 	case "object":
 		m, ok := v.(map[string]any)
 		if !ok {
 			add("must be an object")
 			return v
+		}
+		for name, sub := range m {
+			if _, described := f.Properties[name]; !described {
+				checkFree(keyPath(path, name, errs), sub, errs)
+			}
 		}
 		for name, p := range f.Properties {
 			sub, present := m[name]
@@ -101,6 +113,8 @@ func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
 				m[name] = p.check(path+"."+name, sub, errs)
 			case p.Default != nil:
 				m[name] = p.Default
+			case p.Required && len(p.Enum) > 0:
+				*errs = append(*errs, enterprise.FieldError{Field: path + "." + name, Message: enterprise.OneOf("", p.Enum)})
 			case p.Required:
 				*errs = append(*errs, enterprise.FieldError{Field: path + "." + name, Message: "is required"})
 			}
@@ -109,6 +123,10 @@ func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
 		a, ok := v.([]any)
 		if !ok {
 			add("must be an array")
+			return v
+		}
+		if msg := enterprise.ListProblem(len(a)); msg != "" {
+			add(msg)
 			return v
 		}
 		for i, item := range a {
@@ -120,13 +138,17 @@ func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
 			add("must be a string")
 			return v
 		}
+		if msg := enterprise.TextProblem(s, enterprise.MaxTextChars); msg != "" {
+			add(msg)
+			return v
+		}
 		if f.Type == "date" {
 			if _, err := enterprise.ParseDate(s); err != nil {
 				add(err.Error())
 			}
 		}
 		if len(f.Enum) > 0 && !slices.Contains(f.Enum, s) {
-			add(fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Enum, ", ")))
+			add(enterprise.OneOf(s, f.Enum))
 		}
 	case "boolean":
 		if _, ok := v.(bool); !ok {
@@ -146,4 +168,39 @@ func (f *Field) check(path string, v any, errs *enterprise.FieldErrors) any {
 		}
 	}
 	return v
+}
+
+// checkFree holds a value no schema describes to the limits of the store.
+// The context arrives through encoding/json, which has already replaced any
+// invalid UTF-8; TextProblem checks it all the same.
+func checkFree(path string, v any, errs *enterprise.FieldErrors) {
+	add := func(msg string) { *errs = append(*errs, enterprise.FieldError{Field: path, Message: msg}) }
+	switch v := v.(type) {
+	case string:
+		if msg := enterprise.TextProblem(v, enterprise.MaxTextChars); msg != "" {
+			add(msg)
+		}
+	case []any:
+		if msg := enterprise.ListProblem(len(v)); msg != "" {
+			add(msg)
+			return
+		}
+		for i, item := range v {
+			checkFree(fmt.Sprintf("%s[%d]", path, i), item, errs)
+		}
+	case map[string]any:
+		for k, sub := range v {
+			checkFree(keyPath(path, k, errs), sub, errs)
+		}
+	}
+}
+
+// keyPath is the path of an object's member; a key the store cannot hold is
+// reported at the object, quoted, so the path itself stays printable.
+func keyPath(path, key string, errs *enterprise.FieldErrors) string {
+	if msg := enterprise.TextProblem(key, enterprise.MaxTextChars); msg != "" {
+		*errs = append(*errs, enterprise.FieldError{Field: path, Message: "key " + enterprise.Quote(key) + " " + msg})
+		return path + "." + strconv.Quote(key)
+	}
+	return path + "." + key
 }

@@ -354,11 +354,8 @@ func decodeContext(def *Definition, raw json.RawMessage) (map[string]any, error)
 				enterprise.FieldError{Field: "context", Message: "must be an object"})
 		}
 	}
-	if def.Context == nil {
-		return ctx, nil
-	}
 	var errs enterprise.FieldErrors
-	def.Context.check("context", ctx, &errs)
+	def.Context.check("context", ctx, &errs) // a nil schema still holds the context to the store's limits
 	if len(errs) > 0 {
 		return nil, invalid("invalid_context", "the context does not match what "+def.Name+" takes", errs...)
 	}

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-json"
 
+	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/jsonerr"
 	"github.com/credpol/credpol/problem"
 )
 
@@ -25,20 +29,39 @@ func decodeBody(c *gin.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return bodyProblem(err)
+		return malformed(raw, v, err)
 	}
 	if dec.More() {
-		return problem.New(problem.Malformed, "malformed_body", "the request body must hold a single JSON object")
+		return malformed(raw, v, errors.New("the request body must hold a single JSON object"))
 	}
 	return nil
 }
 
-// bodyProblem classifies a request body that could not be decoded.
+// malformed explains a body that did not decode into v. goccy/go-json's
+// errors can mislead (an unknown field reported under another field's name,
+// a string where a number belongs called the end of the input), so the body
+// is walked again against v's type to name the field, what was expected
+// there and what was found.
+func malformed(raw []byte, v any, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	var details enterprise.FieldErrors
+	if p, ok := jsonerr.Explain(raw, reflect.TypeOf(v).Elem(), "the body"); ok {
+		msg = p.String()
+		details = enterprise.FieldErrors{{Field: p.Path, Message: p.Message}}
+	}
+	pr := problem.Wrap(problem.Malformed, "malformed_body", "the request body is not valid JSON for this endpoint: "+msg, err)
+	if details != nil {
+		return pr.WithDetails(details)
+	}
+	return pr
+}
+
+// bodyProblem classifies a request body that could not be read.
 func bodyProblem(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return problem.New(problem.TooLarge, "payload_too_large", "the request body exceeds the limit").
 			WithDetails(map[string]int64{"limit_bytes": tooLarge.Limit})
 	}
-	return problem.Wrap(problem.Malformed, "malformed_body", "the request body is not valid JSON for this endpoint: "+err.Error(), err)
+	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read: "+err.Error(), err)
 }

@@ -1,0 +1,2 @@
+-- SQLite does not enforce VARCHAR lengths: the Postgres widening of free-text
+-- columns to 500 characters has nothing to change here.
