@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -31,12 +33,22 @@ const CSVColumns = "uscc, name, entity_type, jurisdiction, established_on, statu
 // ErrCSVHeader means the header row cannot be used; nothing is imported.
 var ErrCSVHeader = errors.New("bad CSV header")
 
+// readCSV calls emit for every row after the header. Rows are cut from the
+// stream before they are parsed, so a row over MaxLineBytes (1 MiB, like an
+// NDJSON line) is skipped without being held in memory and reported on its
+// line; the import goes on from the next row. A row the parser cannot read
+// (a stray quote) fails the import with its line, since the rows after it
+// cannot be trusted to be aligned.
 func readCSV(r io.Reader, emit func(line int, raw []byte, bad error) error) error {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCSVHeader, err)
+	rows := newCSVRows(r)
+	header, line, err := rows.next()
+	switch {
+	case err == io.EOF:
+		return fmt.Errorf("%w: the body is empty; the first row must name the columns (%s)", ErrCSVHeader, CSVColumns)
+	case errors.Is(err, errRowTooLong):
+		return fmt.Errorf("%w: line %d: %w", ErrCSVHeader, line, err)
+	case err != nil:
+		return fmt.Errorf("%w: %w", ErrCSVHeader, err)
 	}
 	header = append([]string(nil), header...)
 	seen := map[string]bool{}
@@ -52,21 +64,20 @@ func readCSV(r io.Reader, emit func(line int, raw []byte, bad error) error) erro
 		seen[h] = true
 	}
 	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
+		rec, line, err := rows.next()
+		switch {
+		case err == io.EOF:
 			return nil
+		case errors.Is(err, errRowTooLong):
+			if err := emit(line, nil, err); err != nil {
+				return err
+			}
+			continue
+		case err != nil:
+			return err
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return fmt.Errorf("CSV line %d: %w", pe.Line, err)
-			}
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			bad := fmt.Errorf("row has %d cells, the header has %d", len(rec), len(header))
-			if err := emit(line, nil, bad); err != nil {
+		if len(rec) != len(header) {
+			if err := emit(line, nil, fmt.Errorf("row has %d cells, the header has %d", len(rec), len(header))); err != nil {
 				return err
 			}
 			continue
@@ -75,6 +86,85 @@ func readCSV(r io.Reader, emit func(line int, raw []byte, bad error) error) erro
 		if err := emit(line, raw, bad); err != nil {
 			return err
 		}
+	}
+}
+
+var errRowTooLong = fmt.Errorf("row is longer than %d bytes (1 MiB)", MaxLineBytes)
+
+// csvRows cuts a CSV stream into rows (a line break inside quotes stays in its
+// row) and parses each with encoding/csv, keeping line numbers.
+type csvRows struct {
+	in   *bufio.Reader
+	line int    // lines read so far
+	row  []byte // the current row, up to MaxLineBytes
+	// parse reads one row; its bufio.Reader is reset onto each row rather than
+	// allocated per row (csv.NewReader reuses a large enough bufio.Reader).
+	src *bytes.Reader
+	buf *bufio.Reader
+}
+
+func newCSVRows(r io.Reader) *csvRows {
+	src := bytes.NewReader(nil)
+	return &csvRows{in: bufio.NewReaderSize(r, 64<<10), src: src, buf: bufio.NewReader(src)}
+}
+
+// next returns the next non-empty row's cells and the line it starts on;
+// errRowTooLong for a row over the limit, io.EOF after the last row.
+func (c *csvRows) next() ([]string, int, error) {
+	for {
+		raw, line, err := c.cut()
+		if err != nil {
+			return nil, line, err
+		}
+		if len(bytes.TrimRight(raw, "\r\n")) == 0 {
+			continue // encoding/csv skips empty lines too
+		}
+		c.src.Reset(raw)
+		c.buf.Reset(c.src)
+		rec, err := csv.NewReader(c.buf).Read()
+		var pe *csv.ParseError
+		if errors.As(err, &pe) { // lines counted from the row, made lines of the body
+			return nil, line, &csv.ParseError{StartLine: line + pe.StartLine - 1, Line: line + pe.Line - 1, Column: pe.Column, Err: pe.Err}
+		}
+		return rec, line, err
+	}
+}
+
+// cut reads one row's bytes: up to a line break outside quotes. Counting
+// quotes is enough to tell (an escaped quote is two); in malformed input
+// where it is not, the parser reports the row. Past MaxLineBytes the row is
+// read on but not kept.
+func (c *csvRows) cut() ([]byte, int, error) {
+	c.row = c.row[:0]
+	start := c.line + 1
+	size, quoted := 0, false
+	for {
+		part, err := c.in.ReadSlice('\n')
+		size += len(part)
+		if size <= MaxLineBytes {
+			c.row = append(c.row, part...)
+		}
+		if bytes.Count(part, []byte{'"'})%2 == 1 {
+			quoted = !quoted
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && size == 0:
+			return nil, start, io.EOF
+		case err != nil && err != io.EOF:
+			return nil, start, fmt.Errorf("reading line %d: %w", c.line+1, err)
+		}
+		if err == nil {
+			c.line++
+			if quoted {
+				continue
+			}
+		}
+		if size > MaxLineBytes {
+			return nil, start, errRowTooLong
+		}
+		return c.row, start, nil
 	}
 }
 
