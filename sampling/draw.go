@@ -6,10 +6,12 @@ package sampling
 
 import (
 	"container/heap"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
-	"sort"
+	"slices"
+	"strconv"
 )
 
 // Member is one enterprise of the population as the draw sees it.
@@ -89,27 +91,49 @@ func quota(ratio float64, n int) int {
 	return int(math.Floor(ratio*float64(n) + 0.5))
 }
 
-// assignTeams gives each drawn enterprise teamSize inspectors from pool,
-// ranked by the seeded generator, skipping anyone in avoid[uscc]. It returns
-// the enterprises for which the pool was too small to avoid them all.
-func assignTeams(seed string, usccs []string, pool []string, teamSize int, avoid map[string][]string) (map[string][]string, []string) {
+// assignTeams gives each drawn enterprise teamSize inspectors from pool by a
+// seeded partial Fisher–Yates shuffle of the pool in code-point order: pick j
+// for enterprise u takes position j + ⌊x·(n−j)⌋ of the positions not yet
+// taken, x = uniform(seed, "inspector" NUL u NUL j), and anyone in avoid[u]
+// is passed over. Only the positions a shuffle touched are remembered, so
+// each enterprise costs O(teamSize + len(avoid[u])) draws, not O(pool). It
+// returns the enterprises for which the pool was too small to avoid them all.
+func assignTeams(ctx context.Context, rnd func(key string) float64, usccs []string, pool []string, teamSize int,
+	avoid map[string][]string) (map[string][]string, []string, error) {
+	ordered := slices.Clone(pool)
+	slices.Sort(ordered) // the same pool in any order gives the same teams
+	n := len(ordered)
 	teams := make(map[string][]string, len(usccs))
 	var short []string
-	for _, u := range usccs {
-		ranked := append([]string(nil), pool...)
-		sort.Slice(ranked, func(i, j int) bool {
-			return uniform(seed, "inspector\x00"+u+"\x00"+ranked[i]) < uniform(seed, "inspector\x00"+u+"\x00"+ranked[j])
-		})
-		skip := map[string]bool{}
-		for _, id := range avoid[u] {
-			skip[id] = true
+	moved := map[int]int{} // position → pool index it now holds, where a swap changed it
+	at := func(i int) int {
+		if v, ok := moved[i]; ok {
+			return v
 		}
-		team := []string{}
-		for _, id := range ranked {
-			if len(team) == teamSize {
-				break
+		return i
+	}
+	for e, u := range usccs {
+		if e%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
 			}
-			if !skip[id] {
+		}
+		clear(moved)
+		skip := func(id string) bool { return slices.Contains(avoid[u], id) }
+		if len(avoid[u]) > 64 { // teams of plans drawn before team_size was bounded
+			set := make(map[string]bool, len(avoid[u]))
+			for _, id := range avoid[u] {
+				set[id] = true
+			}
+			skip = func(id string) bool { return set[id] }
+		}
+		team := make([]string, 0, teamSize)
+		for j := 0; j < n && len(team) < teamSize; j++ {
+			k := j + int(rnd("inspector\x00"+u+"\x00"+strconv.Itoa(j))*float64(n-j))
+			k = min(k, n-1) // x < 1, but never trust a float at the edge
+			pick := at(k)
+			moved[k] = at(j)
+			if id := ordered[pick]; !skip(id) {
 				team = append(team, id)
 			}
 		}
@@ -118,5 +142,5 @@ func assignTeams(seed string, usccs []string, pool []string, teamSize int, avoid
 		}
 		teams[u] = team
 	}
-	return teams, short
+	return teams, short, nil
 }

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -167,6 +169,9 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 	}
 	differentiated := req.Differentiated == nil || *req.Differentiated
 	params, resp, err := s.params(ctx, caller, req.Jurisdiction, req.Year, differentiated, req.Scope)
+	if err != nil && ctx.Err() != nil {
+		return nil, failed(ctx, "", err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +225,7 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 			return nil
 		})
 	if err != nil {
-		return nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the population could not be read", err)
+		return nil, failed(ctx, "the population could not be read", err)
 	}
 	var drawn []picked
 	for group, h := range heaps {
@@ -238,18 +243,38 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 	}
 	avoid, err := s.Store.PreviousInspectors(ctx, req.Jurisdiction)
 	if err != nil {
-		return nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the previous plan could not be read", err)
+		return nil, failed(ctx, "the previous plan could not be read", err)
 	}
-	teams, short := assignTeams(seed, usccs, req.Inspectors.Pool, req.Inspectors.TeamSize, avoid)
+	rnd := func(key string) float64 { return uniform(seed, key) }
+	teams, short, err := assignTeams(ctx, rnd, usccs, req.Inspectors.Pool, req.Inspectors.TeamSize, avoid)
+	if err != nil {
+		return nil, failed(ctx, "the inspector teams could not be drawn", err)
+	}
 	plan.ShortTeams = len(short)
 	items := make([]Item, len(drawn))
 	for i, p := range drawn {
 		items[i] = Item{PlanID: plan.ID, USCC: p.USCC, Group: p.Group, Lean: p.Lean, Inspectors: teams[p.USCC]}
 	}
+	// The plan and its items are stored in one transaction under ctx: a
+	// request that has ended (the caller gone, its deadline passed) stores
+	// nothing, and neither does one that fails while storing.
+	if err := ctx.Err(); err != nil {
+		return nil, failed(ctx, "the request ended before the plan was stored", err)
+	}
 	if err := s.Store.SavePlan(ctx, plan, items); err != nil {
-		return nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the plan could not be stored", err)
+		return nil, failed(ctx, "the plan could not be stored", err)
 	}
 	return &plan, nil
+}
+
+// failed reports a draw that stopped: abandoned when its request ended first,
+// otherwise a store failure. Either way nothing of the plan was stored.
+func failed(ctx context.Context, msg string, err error) error {
+	if ctx.Err() != nil {
+		return problem.Wrap(problem.Unavailable, "plan_abandoned",
+			"the request ended before the plan was drawn and stored; nothing was stored", err)
+	}
+	return problem.Wrap(problem.Unavailable, "store_unavailable", msg+"; nothing was stored", err)
 }
 
 // params takes the sampling_plan decision for the task.
@@ -328,45 +353,76 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// Limits of a plan request (README): a team is drawn per enterprise, so the
+// pool and the team bound the work and the size of every stored item.
+const (
+	MaxPool               = 10000
+	MaxTeamSize           = 50
+	MaxInspectorNameChars = 100
+	MaxSeedChars          = enterprise.MaxTextChars
+	firstYear, lastYear   = 2000, 2199 // a plan's as_of is the year's last day, inside enterprise.DateRange
+)
+
 func validate(req Request) error {
 	var errs enterprise.FieldErrors
 	add := func(f, m string) { errs = append(errs, enterprise.FieldError{Field: f, Message: m}) }
 	if !jurisdiction.ValidCode(req.Jurisdiction) {
-		add("jurisdiction", "must be a six-digit GB/T 2260 code")
+		add("jurisdiction", "must be a six-digit GB/T 2260 code, got "+enterprise.Quote(req.Jurisdiction))
 	}
-	if req.Name == "" {
+	if msg := enterprise.TextProblem(req.Name, enterprise.MaxNameChars); msg != "" {
+		add("name", msg)
+	} else if strings.TrimSpace(req.Name) == "" {
 		add("name", "is required")
 	}
-	if req.Year < 2000 || req.Year > 2999 {
-		add("year", "must be a calendar year")
+	if msg := enterprise.TextProblem(req.Seed, MaxSeedChars); msg != "" {
+		add("seed", msg)
 	}
-	for i, t := range req.Scope.EntityTypes {
-		if !enterprise.EntityTypes[t] {
-			add(fmt.Sprintf("scope.entity_types[%d]", i), "unknown entity type "+t)
+	if req.Year < firstYear || req.Year > lastYear {
+		add("year", fmt.Sprintf("must be a year from %d to %d, got %d", firstYear, lastYear, req.Year))
+	}
+	enums := func(field string, values []string, allowed map[string]bool) {
+		if msg := enterprise.ListProblem(len(values)); msg != "" {
+			add(field, msg)
+			return
+		}
+		for i, v := range values {
+			if !allowed[v] {
+				add(fmt.Sprintf("%s[%d]", field, i), enterprise.OneOf(v, slices.Sorted(maps.Keys(allowed))))
+			}
 		}
 	}
-	for i, t := range req.Scope.Statuses {
-		if !enterprise.Statuses[t] {
-			add(fmt.Sprintf("scope.statuses[%d]", i), "unknown status "+t)
+	enums("scope.entity_types", req.Scope.EntityTypes, enterprise.EntityTypes)
+	enums("scope.statuses", req.Scope.Statuses, enterprise.Statuses)
+	enums("scope.sectors", req.Scope.Sectors, enterprise.KeySectors)
+	pool, size := req.Inspectors.Pool, req.Inspectors.TeamSize
+	if size < 1 || size > MaxTeamSize {
+		add("inspectors.team_size", fmt.Sprintf("must be from 1 to %d, got %d", MaxTeamSize, size))
+	}
+	switch {
+	case len(pool) > MaxPool:
+		add("inspectors.pool", fmt.Sprintf("must hold at most %d inspectors, got %d", MaxPool, len(pool)))
+	case len(pool) < size:
+		add("inspectors.pool", fmt.Sprintf("must hold at least team_size (%d) inspectors, got %d", size, len(pool)))
+	}
+	if len(pool) <= MaxPool {
+		seen := make(map[string]int, len(pool))
+		for i, id := range pool {
+			at := fmt.Sprintf("inspectors.pool[%d]", i)
+			if msg := enterprise.TextProblem(id, MaxInspectorNameChars); msg != "" {
+				add(at, msg)
+				continue
+			}
+			switch first, dup := seen[id]; {
+			case strings.TrimSpace(id) == "":
+				add(at, "must not be empty")
+			case strings.Contains(id, ","):
+				add(at, "must not contain a comma (a team is stored as a comma-separated list)")
+			case dup:
+				add(at, fmt.Sprintf("%s is already inspectors.pool[%d]", enterprise.Quote(id), first))
+			default:
+				seen[id] = i
+			}
 		}
-	}
-	for i, t := range req.Scope.Sectors {
-		if !enterprise.KeySectors[t] {
-			add(fmt.Sprintf("scope.sectors[%d]", i), "unknown sector "+t)
-		}
-	}
-	if req.Inspectors.TeamSize < 1 {
-		add("inspectors.team_size", "must be at least 1")
-	}
-	if len(req.Inspectors.Pool) < req.Inspectors.TeamSize {
-		add("inspectors.pool", "must hold at least team_size inspectors")
-	}
-	seen := map[string]bool{}
-	for i, id := range req.Inspectors.Pool {
-		if id == "" || seen[id] {
-			add(fmt.Sprintf("inspectors.pool[%d]", i), "inspector ids must be non-empty and unique")
-		}
-		seen[id] = true
 	}
 	if len(errs) > 0 {
 		return problem.New(problem.Invalid, "invalid_plan", "the plan request is invalid").WithDetails(errs)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/problem"
@@ -52,6 +54,9 @@ type Compliance struct {
 
 // Get returns a plan and a page of its items, if the caller may see plans of its jurisdiction.
 func (s *Service) Get(ctx context.Context, caller auth.Principal, id string, offset, limit int) (*Plan, []Item, error) {
+	if err := planID(id); err != nil {
+		return nil, nil, err
+	}
 	p, err := s.Store.Plan(ctx, id)
 	if err := notFound(err, "no sampling plan "+id); err != nil {
 		return nil, nil, err
@@ -69,6 +74,15 @@ func (s *Service) Get(ctx context.Context, caller auth.Principal, id string, off
 // Update records an inspection's outcome on a plan item; an inspection date
 // and result also enter the enterprise's facts as an inspection.
 func (s *Service) Update(ctx context.Context, caller auth.Principal, id, uscc string, u ItemUpdate) error {
+	if err := planID(id); err != nil {
+		return err
+	}
+	var ue *enterprise.USCCError
+	if err := enterprise.ValidateUSCC(uscc); err != nil && !(errors.As(err, &ue) && ue.ChecksumOnly()) {
+		// Codes failing only the check character may have been stored as legacy codes.
+		return problem.New(problem.Invalid, "invalid_uscc", "not a valid unified social credit code").
+			WithDetails(enterprise.FieldErrors{{Field: "uscc", Message: err.Error()}})
+	}
 	var errs enterprise.FieldErrors
 	if u.InspectedOn != nil {
 		if _, err := enterprise.ParseDate(*u.InspectedOn); err != nil {
@@ -76,7 +90,7 @@ func (s *Service) Update(ctx context.Context, caller auth.Principal, id, uscc st
 		}
 	}
 	if u.Result != nil && !enterprise.InspectionResult[*u.Result] {
-		errs = append(errs, enterprise.FieldError{Field: "result", Message: "must be pass or problem"})
+		errs = append(errs, enterprise.FieldError{Field: "result", Message: enterprise.OneOf(*u.Result, []string{"pass", "problem"})})
 	}
 	if (u.Result == nil) != (u.InspectedOn == nil) {
 		errs = append(errs, enterprise.FieldError{Field: "result", Message: "inspected_on and result go together"})
@@ -148,6 +162,15 @@ func measure(v float64, target *float64) Measure {
 		m.Met = &met
 	}
 	return m
+}
+
+// planID refuses what cannot be a plan's id (a UUID) before it reaches the
+// store, which may not even be able to compare it (a NUL, say).
+func planID(id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return problem.New(problem.NotFound, "plan_not_found", "no sampling plan "+enterprise.Quote(id))
+	}
+	return nil
 }
 
 func notFound(err error, msg string) error {

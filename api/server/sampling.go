@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,13 +14,21 @@ import (
 	"github.com/credpol/credpol/sampling"
 )
 
+// planTimeout bounds drawing and storing one plan. It sits inside serve's
+// 60 s write timeout, which ends the connection but not the handler, so the
+// caller always hears the outcome: a plan not stored by then is abandoned and
+// nothing of it is kept. (A million-enterprise plan takes about 6 s.)
+var planTimeout = 50 * time.Second
+
 func (s *server) drawPlan(c *gin.Context) {
 	var req sampling.Request
 	if err := decodeBody(c, &req); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
-	plan, err := s.Sampling.Draw(c.Request.Context(), principal(c), req)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), planTimeout)
+	defer cancel()
+	plan, err := s.Sampling.Draw(ctx, principal(c), req)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -54,6 +64,7 @@ func (s *server) exportPlan(c *gin.Context) {
 	c.Writer.WriteString("\ufeff") // Excel opens UTF-8 Chinese correctly with a BOM
 	w := csv.NewWriter(c.Writer)
 	w.Write([]string{"plan", "year", "uscc", "name", "class", "inspectors", "inspected_on", "result", "published"})
+	name := csvCell(plan.Name)
 	const chunk = 5000
 	for offset := 0; ; offset += chunk {
 		_, items, err := s.Sampling.Get(c.Request.Context(), principal(c), id, offset, chunk)
@@ -62,14 +73,27 @@ func (s *server) exportPlan(c *gin.Context) {
 			return
 		}
 		for _, it := range items {
-			w.Write([]string{plan.Name, strconv.Itoa(plan.Year), it.USCC, it.Name, it.Group, strings.Join(it.Inspectors, " "),
-				deref(it.InspectedOn), deref(it.Result), strconv.FormatBool(it.Published)})
+			w.Write([]string{name, strconv.Itoa(plan.Year), csvCell(it.USCC), csvCell(it.Name), csvCell(it.Group),
+				csvCell(strings.Join(it.Inspectors, " ")), csvCell(deref(it.InspectedOn)), csvCell(deref(it.Result)),
+				strconv.FormatBool(it.Published)})
 		}
 		w.Flush()
 		if len(items) < chunk {
 			return
 		}
 	}
+}
+
+// csvCell neutralises a text cell a spreadsheet would run as a formula
+// (CSV injection: =HYPERLINK(…), =cmd|' /C calc'!A0): a cell starting with
+// = + - @ tab or carriage return gets a leading single quote, as OWASP
+// advises, so it opens as text. Names come from clients, so every text cell
+// of the publication passes here.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (s *server) updatePlanItem(c *gin.Context) {
@@ -87,8 +111,8 @@ func (s *server) updatePlanItem(c *gin.Context) {
 
 func (s *server) compliance(c *gin.Context) {
 	year, err := strconv.Atoi(c.Query("year"))
-	if err != nil || year < 2000 || year > 2999 {
-		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_query", "year must be a calendar year"))
+	if err != nil || year < 2000 || year > 2199 {
+		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_query", "year must be a year from 2000 to 2199"))
 		return
 	}
 	r, err := s.Sampling.Compliance(c.Request.Context(), principal(c), c.Query("jurisdiction"), year)
