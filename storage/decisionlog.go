@@ -168,7 +168,11 @@ func (s *Store) SearchDecisions(ctx context.Context, q decision.LogQuery) ([]dec
 			return nil, fmt.Errorf("outcome field %q is not a result field name", q.OutcomeField)
 		}
 		if s.dialect == "postgres" {
-			db = db.Where("result->>? = ?", q.OutcomeField, q.OutcomeValue)
+			typed, text, err := outcomeDocuments(q.OutcomeField, q.OutcomeValue)
+			if err != nil {
+				return nil, err
+			}
+			db = db.Where("(result @> ?::jsonb OR result @> ?::jsonb)", typed, text)
 		} else {
 			// JSON booleans come back from json_extract as 0/1; compare them as text.
 			path := "$." + q.OutcomeField

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -26,6 +27,8 @@ type Store struct {
 	db         *gorm.DB
 	dialect    string
 	partitions sync.Map // decision_log partitions known to exist (Postgres)
+	// idempotencySweep is when expired idempotency keys were last deleted (Unix ns).
+	idempotencySweep atomic.Int64
 }
 
 // Open connects to url: postgres://… or postgresql://… for Postgres, anything
