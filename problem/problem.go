@@ -20,6 +20,8 @@ const (
 	Forbidden                   // the token may not do this
 	TooLarge                    // the request exceeds a documented limit
 	Unavailable                 // a dependency such as the store is down
+	Conflict                    // the request clashes with another one, e.g. a reused idempotency key
+	RateLimited                 // the caller sent more requests than its rate allows; retry later
 )
 
 // Error is a problem with a stable code callers can branch on.

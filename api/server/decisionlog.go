@@ -59,7 +59,7 @@ func (s *server) logQuery(c *gin.Context) (decision.LogQuery, error) {
 	}
 	if v := c.Query("outcome"); v != "" {
 		field, value, ok := strings.Cut(v, ":")
-		if !ok || field == "" {
+		if !ok || !validOutcome(field, value) {
 			fields = append(fields, "outcome: field:value, e.g. grade:B or accept:false")
 		}
 		q.OutcomeField, q.OutcomeValue = field, value

@@ -30,6 +30,7 @@ func (s *server) decide(c *gin.Context) {
 	}
 	req := body.request(name)
 	req.Explain = c.Query("explain") == "true"
+	req.RequestID = requestID(c)
 	resp, err := s.Decisions.Decide(c.Request.Context(), principal(c), req)
 	s.metrics.observeDecision(name, err, time.Since(start))
 	if err != nil {
@@ -76,9 +77,12 @@ func (s *server) decideBatch(c *gin.Context) {
 		return
 	}
 	reqs := make([]decision.Request, len(body.Items))
+	explain, id := c.Query("explain") == "true", requestID(c)
 	for i, it := range body.Items {
 		reqs[i] = it.request(name)
-		reqs[i].Explain = c.Query("explain") == "true"
+		reqs[i].Explain = explain
+		// Every item's log entry names the batch request that asked for it.
+		reqs[i].RequestID = id
 	}
 	results, err := s.Decisions.DecideBatch(c.Request.Context(), principal(c), name, reqs)
 	if err != nil {
@@ -94,7 +98,7 @@ func (s *server) decideBatch(c *gin.Context) {
 			failed++
 			p, ok := problem.As(r.Err)
 			if !ok {
-				s.Logger.Error("batch item failed", "err", r.Err)
+				s.Logger.ErrorContext(c.Request.Context(), "batch item failed", "index", i, "err", r.Err)
 				p = problem.New(problem.Internal, "internal", "internal error")
 			}
 			items[i].Error = &errorContent{Code: p.Code, Message: p.Message, Details: p.Details}

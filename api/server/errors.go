@@ -19,6 +19,8 @@ var statusOf = map[problem.Kind]int{
 	problem.Forbidden:       http.StatusForbidden,
 	problem.TooLarge:        http.StatusRequestEntityTooLarge,
 	problem.Unavailable:     http.StatusServiceUnavailable,
+	problem.Conflict:        http.StatusConflict,
+	problem.RateLimited:     http.StatusTooManyRequests,
 }
 
 type errorBody struct {
@@ -29,6 +31,10 @@ type errorContent struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Details any    `json:"details,omitempty"`
+	// RequestID lets a caller quote the failed request to operators, who find
+	// it in the logs and the decision log. Empty in batch items: the batch's
+	// own id is in the X-Request-ID header.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // fail answers err in the SPEC §6 error shape and stops the handler chain.
@@ -38,12 +44,17 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	if !ok {
 		p = problem.Wrap(problem.Internal, "internal", "internal error", err)
 	}
-	status := statusOf[p.Kind]
+	status, known := statusOf[p.Kind]
+	if !known {
+		status = http.StatusInternalServerError
+	}
 	if status >= 500 {
-		log.Error("request failed", "path", c.Request.URL.Path, "code", p.Code, "err", err)
+		// The request id comes from the request's context (see requestLogs).
+		log.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "code", p.Code, "err", err)
 	}
 	if p.Kind == problem.Unauthenticated {
 		c.Header("WWW-Authenticate", `Bearer realm="credpol"`)
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: errorContent{Code: p.Code, Message: p.Message, Details: p.Details}})
+	c.AbortWithStatusJSON(status, errorBody{Error: errorContent{Code: p.Code, Message: p.Message, Details: p.Details,
+		RequestID: requestID(c)}})
 }

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/problem"
 )
 
@@ -48,8 +52,26 @@ func (m *metrics) handler(reg *prometheus.Registry) gin.HandlerFunc {
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }
 
+// DebugHandler serves /metrics from reg and Go's profiler under
+// /debug/pprof/, for a listener of their own (serve --debug-addr) that
+// operators keep off the network the API is exposed on. Profiles reveal the
+// program's internals and cost CPU while taken, so they are served only
+// here, never on the API listener.
+func DebugHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
 // observe records every request by its route pattern (never the raw path, so
-// label values stay bounded) and writes one access-log line.
+// label values stay bounded) and writes one access-log line: who asked
+// (the token's name, never its secret), what, the answer's status and time,
+// and the request id. Bodies are never logged: they hold enterprise facts.
 func (s *server) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
@@ -61,7 +83,14 @@ func (s *server) observe(c *gin.Context) {
 	status := c.Writer.Status()
 	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
 	s.metrics.latency.WithLabelValues(route, c.Request.Method).Observe(elapsed.Seconds())
-	s.Logger.Debug("request", "method", c.Request.Method, "route", route, "status", status, "latency", elapsed)
+	caller := ""
+	if p, ok := c.Get(principalKey); ok {
+		caller = p.(auth.Principal).Name
+	}
+	// The request id is added from the context by requestLogs.
+	s.Logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+		slog.Duration("latency", elapsed), slog.String("caller", caller))
 }
 
 func (m *metrics) observeDecision(name string, err error, elapsed time.Duration) {

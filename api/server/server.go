@@ -48,11 +48,22 @@ type Deps struct {
 	BodyLimit     int64
 	ImportLimit   int64
 	BatchLimit    int64
+	// RateLimit is the requests per second each token may send on /v1,
+	// with bursts up to RateBurst; either at zero turns the limit off.
+	RateLimit float64
+	RateBurst int
+	// Idempotency keeps the answers of creating requests sent with an
+	// Idempotency-Key; nil ignores the header.
+	Idempotency IdempotencyStore
+	// SeparateMetrics leaves /metrics off this handler: it is served by
+	// DebugHandler on a listener of its own.
+	SeparateMetrics bool
 }
 
 type server struct {
 	Deps
 	metrics *metrics
+	limiter *limiter
 }
 
 // New returns the HTTP handler serving every route.
@@ -70,32 +81,38 @@ func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Logger = slog.New(requestLogs{d.Logger.Handler()})
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &server{Deps: d, metrics: newMetrics(d.Registry)}
+	s := &server{Deps: d, metrics: newMetrics(d.Registry), limiter: newLimiter(d.RateLimit, d.RateBurst)}
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recover, s.observe, s.limitBody)
+	// The request id comes first, so that every answer, a panic's included,
+	// carries it, and every log line below can name it.
+	r.Use(s.assignRequestID, s.securityHeaders, s.recover, s.observe, s.limitBody)
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, s.Logger, problem.New(problem.NotFound, "not_found", "no such endpoint"))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorContent{Code: "method_not_allowed", Message: "method not allowed on this endpoint"}})
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{Error: errorContent{Code: "method_not_allowed",
+			Message: "method not allowed on this endpoint", RequestID: requestID(c)}})
 	})
 
 	r.GET("/health", s.health)
 	r.GET("/ready", s.ready)
-	r.GET("/metrics", s.metrics.handler(d.Registry))
+	if !d.SeparateMetrics {
+		r.GET("/metrics", s.metrics.handler(d.Registry))
+	}
 
-	v1 := r.Group("/v1", s.authenticate)
+	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/decisions/:name", s.decide)
 	v1.POST("/decisions/:name/batch", s.decideBatch)
 	v1.GET("/decision-log", s.searchLog)
 	v1.GET("/decision-log/:id", s.getLogEntry)
 	v1.POST("/decision-log/:id/replay", s.replay)
-	v1.POST("/sampling-plans", s.drawPlan)
+	v1.POST("/sampling-plans", s.idempotent, s.drawPlan)
 	v1.GET("/sampling-plans/compliance", s.compliance)
 	v1.GET("/sampling-plans/:id", s.getPlan)
 	v1.GET("/sampling-plans/:id/items.csv", s.exportPlan)
@@ -105,7 +122,7 @@ func New(d Deps) http.Handler {
 	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)
 	v1.PUT("/enterprises/:uscc", s.putEnterprise)
 	v1.GET("/enterprises/:uscc", s.getEnterprise)
-	v1.POST(importRoute, s.importEnterprises)
+	v1.POST(importRoute, s.idempotent, s.importEnterprises)
 	return r
 }
 
@@ -117,7 +134,7 @@ func (s *server) recover(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.Logger.Error("panic serving request", "path", c.Request.URL.Path, "panic", v)
+			s.Logger.ErrorContext(c.Request.Context(), "panic serving request", "path", c.Request.URL.Path, "panic", v)
 			fail(c, s.Logger, problem.New(problem.Internal, "internal", "internal error"))
 		}
 	}()

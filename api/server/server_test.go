@@ -35,7 +35,7 @@ type fixture struct {
 }
 
 // newFixture serves the shipped policies over real HTTP on a real store.
-func newFixture(t *testing.T, st storetest.Store) *fixture {
+func newFixture(t *testing.T, st storetest.Store, opts ...func(*server.Deps)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	reg, err := st.Store.Jurisdictions(ctx)
@@ -58,7 +58,7 @@ func newFixture(t *testing.T, st storetest.Store) *fixture {
 	})
 	f := &fixture{store: st, engine: eng, log: declog, token: mustToken(t, st, "all", []string{"100000"}, []string{auth.All})}
 	validator := enterprise.Validator{KnownJurisdiction: reg.Has}
-	h := server.New(server.Deps{
+	deps := server.Deps{
 		Facts:       st.Store,
 		Ingest:      &ingest.Service{Store: st.Store, Validator: validator},
 		LogSearch:   st.Store,
@@ -72,8 +72,11 @@ func newFixture(t *testing.T, st storetest.Store) *fixture {
 		Store:         st.Store,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BodyLimit:     64 << 10,
-	})
-	f.srv = httptest.NewServer(h)
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	f.srv = httptest.NewServer(server.New(deps))
 	t.Cleanup(f.srv.Close)
 	return f
 }
