@@ -365,7 +365,11 @@ func decodeContext(def *Definition, raw json.RawMessage) (map[string]any, error)
 func evaluationProblem(err error, decision, code string) error {
 	var refusal *engine.Refusal
 	var evalErr *engine.EvalError
+	var timeout *engine.TimeoutError
 	switch {
+	case errors.As(err, &timeout):
+		return (&problem.Error{Kind: problem.Internal, Code: "policy_timeout", Message: timeout.Error(), Err: err}).
+			WithDetails(map[string]any{"budget_ms": timeout.Budget.Milliseconds(), "source": timeout.Source})
 	case errors.Is(err, engine.ErrNotConfigured):
 		return problem.New(problem.Invalid, "decision_not_configured",
 			"no policy on the chain of jurisdiction "+code+" defines "+decision)

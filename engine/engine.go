@@ -7,6 +7,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
@@ -26,6 +28,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/credpol/credpol/jurisdiction"
 )
 
 // DecisionRule is the rule every decision package defines.
@@ -38,17 +42,28 @@ type Options struct {
 	// Strict enables OPA's strict mode (unused imports, shadowed vars, ...), as
 	// `credpol check` and `opa check --strict` do.
 	Strict bool
+	// Budget bounds each evaluation (DefaultBudget when zero). Compile
+	// refuses a tree with a decision that cannot answer an empty enterprise
+	// within it.
+	Budget time.Duration
 }
+
+// DefaultBudget is the longest one evaluation may run unless configured: far
+// above any shipped decision (the slowest, penalty_publicity over 1,000
+// penalties, takes about 0.2 s) and far below the HTTP write timeout.
+const DefaultBudget = 2 * time.Second
 
 // Engine serves the current PolicySet and swaps in new ones atomically.
 type Engine struct {
+	// Budget bounds each evaluation of the sets Load compiles (DefaultBudget when zero).
+	Budget  time.Duration
 	current atomic.Pointer[PolicySet]
 }
 
 // Load compiles the tree in fsys and, only if that succeeds, makes it current.
 // On failure the previous set keeps serving and the error says why.
 func (e *Engine) Load(ctx context.Context, fsys fs.FS) (*PolicySet, error) {
-	ps, err := Compile(ctx, fsys, Options{})
+	ps, err := Compile(ctx, fsys, Options{Budget: e.Budget})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +88,7 @@ type PolicySet struct {
 	store    storage.Store
 	queries  map[key]rego.PreparedEvalQuery
 	params   map[string]any // data.params: each jurisdiction's parameters by decision
+	budget   time.Duration
 	merged   sync.Map       // chain key → merged parameters (ast.Value)
 }
 
@@ -130,6 +146,7 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 		store:    inmem.NewFromObjectWithOpts(docs, inmem.OptReturnASTValuesOnRead(true)),
 		params:   asMap(docs["params"]),
 		queries:  map[key]rego.PreparedEvalQuery{},
+		budget:   cmp.Or(opts.Budget, DefaultBudget),
 	}
 	for k, pkg := range decisionPackages(modules) {
 		q, err := rego.New(
@@ -143,7 +160,35 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 		}
 		ps.queries[k] = q
 	}
+	if err := ps.probe(ctx); err != nil {
+		return nil, err
+	}
 	return ps, nil
+}
+
+// probe evaluates every decision once on an empty enterprise, so a policy
+// that cannot answer within the budget (a runaway loop) is refused before it
+// serves. Other errors are the policies' own answers to an empty input.
+func (ps *PolicySet) probe(ctx context.Context) error {
+	var errs Errors
+	for k := range ps.queries {
+		chain := []string{k.jurisdiction}
+		if k.jurisdiction != jurisdiction.National {
+			chain = append(chain, jurisdiction.National)
+		}
+		doc := map[string]any{"decision": k.decision, "as_of": "2026-01-01", "enterprise": map[string]any{},
+			"context": map[string]any{}, "jurisdiction": map[string]any{"code": k.jurisdiction, "chain": []any{}}}
+		_, err := ps.Evaluate(ctx, k.decision, chain, doc)
+		var timeout *TimeoutError
+		if errors.As(err, &timeout) {
+			errs = append(errs, Error{File: ps.fileOf(k.jurisdiction, k.decision),
+				Message: fmt.Sprintf("%s did not answer an empty enterprise within the evaluation budget of %s", k.decision, ps.budget)})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // decisionPackages maps (jurisdiction, decision) to the package path of every
@@ -259,8 +304,13 @@ func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []stri
 	if t, ok := ctx.Value(tracerKey{}).(topdown.QueryTracer); ok {
 		opts = append(opts, rego.EvalQueryTracer(t))
 	}
+	ctx, cancel := context.WithTimeout(ctx, ps.budget)
+	defer cancel()
 	rs, err := q.Eval(ctx, opts...)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, &TimeoutError{Decision: decision, Source: source, Budget: ps.budget}
+		}
 		return nil, &EvalError{Decision: decision, Source: source, Err: evalError(err)}
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -89,3 +90,13 @@ type Refusal struct {
 }
 
 func (r *Refusal) Error() string { return r.Code + ": " + r.Message }
+
+// TimeoutError means an evaluation ran past its budget and was stopped.
+type TimeoutError struct {
+	Decision, Source string
+	Budget           time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s (policy of %s) did not finish within the evaluation budget of %s", e.Decision, e.Source, e.Budget)
+}
