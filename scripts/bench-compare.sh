@@ -18,7 +18,7 @@ echo "OPA $(bin/opa version | sed -n 's/^Version: //p'), $(nproc) cores, $(grep 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 bin/opa run --server --addr 127.0.0.1:18181 --log-level error policies >"$tmp/opa.log" 2>&1 &
-bin/credpol serve --addr 127.0.0.1:18180 --database-url "$tmp/credpol.db" --dev-token --decision-log=false \
+bin/credpol serve --addr 127.0.0.1:18180 --database-url "$tmp/credpol.db" --dev-token --decision-log=false --rate-limit 0 \
   --log-level warn >"$tmp/credpol.out" 2>"$tmp/credpol.err" &
 for _ in $(seq 100); do grep -q "development token" "$tmp/credpol.out" 2>/dev/null && curl -sf 127.0.0.1:18181/health >/dev/null && break; sleep 0.2; done
 token=$(sed -n 's/^development token (full scope): //p' "$tmp/credpol.out")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -35,6 +34,8 @@ type serveOptions struct {
 	bodyLimit int64
 	demoCount int
 
+	http httpOptions
+
 	logDecisions bool
 	logQueue     int
 	logRetention time.Duration
@@ -53,6 +54,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
 	cmd.Flags().BoolVar(&o.devToken, "dev-token", false, "create a development token with full scope and print it (never in production)")
 	cmd.Flags().Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes")
+	o.http.register(cmd)
 	cmd.Flags().IntVar(&o.demoCount, "demo-enterprises", 0, "on an empty store, first seed this many demo enterprises")
 	cmd.Flags().BoolVar(&o.logDecisions, "decision-log", true, "record every decision in the store's decision log")
 	cmd.Flags().IntVar(&o.logQueue, "decision-log-queue", 10000, "decision log entries held in memory before requests wait")
@@ -129,31 +131,38 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if declog != nil {
 		deps.DecisionLog = declog
 	}
+	o.http.apply(&deps, st)
 	handler := server.New(deps)
 
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := o.http.listen(o.addr)
 	if err != nil {
 		return err
 	}
+	stopDebug, err := o.http.serveDebug(metrics, log)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn), // TLS handshake failures and the like
 	}
 	if o.devToken {
 		secret, err := createTokenFor(ctx, st, "dev", []string{jurisdiction.National}, []string{auth.All}, 0)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("credpol serving on http://%s\ndevelopment token (full scope): %s\n", ln.Addr(), secret)
+		fmt.Printf("credpol serving on %s://%s\ndevelopment token (full scope): %s\n", o.http.scheme(), ln.Addr(), secret)
 	}
 	log.Info("serving", "addr", ln.Addr().String())
 
 	go reloadOnHangup(ctx, eng, st, o, log)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- o.http.serve(srv, ln) }()
 	select {
 	case err := <-errc:
 		return err
