@@ -14,10 +14,11 @@ build:
 run: build
 	$(BIN)/credpol serve --addr $(ADDR) --database-url $(DB) --dev-token --demo-enterprises $(DEMO)
 
-## test: formatting, vet, stock OPA on the policy tree, every Go test, then the
-## policy regression suite (Rego tests and decision cases) with a coverage floor
+## test: formatting, vet, stock OPA on the policy tree, every Go test under the
+## race detector, then the policy regression suite (Rego tests and decision
+## cases) with a coverage floor
 test: lint opa-check build
-	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 	$(BIN)/credpol test --coverage --threshold 90
 
 lint:
