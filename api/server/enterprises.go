@@ -143,7 +143,7 @@ func (s *server) importEnterprises(c *gin.Context) {
 	case errors.Is(err, ingest.ErrCSVHeader):
 		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_import", err.Error()))
 	case errors.As(err, &readErr):
-		s.Logger.Warn("import body unreadable", "line", readErr.Line, "err", err)
+		s.Logger.WarnContext(c.Request.Context(), "import body unreadable", "line", readErr.Line, "err", err)
 		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body",
 			readErr.Message()+"; lines counted as accepted were committed", err).WithDetails(sum))
 	case err != nil:

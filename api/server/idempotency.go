@@ -167,29 +167,27 @@ type readCloser struct {
 // be read (HTTP/1 may refuse that once an answer has started).
 type recordedResponse struct {
 	gin.ResponseWriter
-	status int
-	body   bytes.Buffer
+	status  int
+	written bool
+	body    bytes.Buffer
 }
 
+// WriteHeader sets the status until the answer starts, as gin's writer does.
 func (r *recordedResponse) WriteHeader(code int) {
-	if r.status == 0 && code > 0 {
+	if code > 0 && !r.written {
 		r.status = code
 	}
 }
 
-func (r *recordedResponse) WriteHeaderNow() {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-}
+func (r *recordedResponse) WriteHeaderNow() { r.written = true }
 
 func (r *recordedResponse) Write(b []byte) (int, error) {
-	r.WriteHeaderNow()
+	r.written = true
 	return r.body.Write(b)
 }
 
 func (r *recordedResponse) WriteString(s string) (int, error) {
-	r.WriteHeaderNow()
+	r.written = true
 	return r.body.WriteString(s)
 }
 
@@ -201,13 +199,13 @@ func (r *recordedResponse) Status() int {
 }
 
 func (r *recordedResponse) Size() int {
-	if r.status == 0 {
+	if !r.written {
 		return -1
 	}
 	return r.body.Len()
 }
 
-func (r *recordedResponse) Written() bool { return r.status != 0 }
+func (r *recordedResponse) Written() bool { return r.written }
 
 // Flush is a no-op: nothing leaves before the answer is complete.
 func (r *recordedResponse) Flush() {}

@@ -69,7 +69,7 @@ func (s *server) exportPlan(c *gin.Context) {
 	for offset := 0; ; offset += chunk {
 		_, items, err := s.Sampling.Get(c.Request.Context(), principal(c), id, offset, chunk)
 		if err != nil {
-			s.Logger.Error("plan export cut short", "plan", id, "err", err)
+			s.Logger.ErrorContext(c.Request.Context(), "plan export cut short", "plan", id, "err", err)
 			return
 		}
 		for _, it := range items {
