@@ -1,20 +1,18 @@
-// Package decisionlog records every decision off the request path without
-// losing any: a bounded queue that blocks callers when full (backpressure,
-// never discarding), a writer that batches into the store and holds entries
-// through a store outage, a drain on shutdown, and a spill file for what still
-// could not be written, loaded back on the next start.
+// Package decisionlog records every decision without losing any. A decision
+// is answered only once its entry is durable: entries are appended to a local
+// write-ahead log and fsynced in groups (many requests share one fsync), then
+// shipped to the store in batches. What the store has not taken yet — during
+// an outage, at shutdown, after a crash — stays in the write-ahead log and is
+// shipped at the next start. A record the store refuses for its content is
+// set aside as a dead letter so it never blocks the records behind it.
 package decisionlog
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +27,16 @@ type Sink interface {
 	InsertDecisions(ctx context.Context, recs []decision.Record) error
 }
 
+// DeadLetters keeps records the store refused for good, with the reason.
+type DeadLetters interface {
+	RejectDecision(ctx context.Context, id string, raw []byte, reason string) error
+}
+
+// Rejection is implemented by errors a Sink returns when the store refuses a
+// record for its content (a value it cannot hold): retrying the same record
+// can never succeed, unlike an outage.
+type Rejection interface{ Rejected() bool }
+
 // Pruner removes records older than a time; sinks that can are pruned under Retention.
 type Pruner interface {
 	PruneDecisions(ctx context.Context, before time.Time) error
@@ -36,37 +44,68 @@ type Pruner interface {
 
 // Options tune the log. Zero values take the defaults.
 type Options struct {
-	QueueSize  int           // entries held before Record blocks (default 10,000)
-	BatchSize  int           // entries per write (default 500)
-	FlushEvery time.Duration // longest wait before a partial batch is written (default 50ms)
+	// Dir holds the write-ahead log. "" keeps entries only in memory until
+	// the store has them: then a synchronous answer waits for the store.
+	Dir string
+	// Async answers as soon as an entry is queued, before it is durable:
+	// faster, but a crash loses what was not yet written.
+	Async      bool
+	QueueSize  int           // entries accepted but not yet in the store before Record waits (default 10,000)
+	BatchSize  int           // entries per store write (default 500)
+	FlushEvery time.Duration // longest wait before a partial batch is shipped (default 20ms)
+	Wait       time.Duration // longest Record waits for room and durability (default 10s)
 	Retention  time.Duration // prune entries older than this; 0 keeps everything
-	SpillDir   string        // where entries that cannot be written at shutdown go; "" disables
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
 }
 
-// ErrClosed is returned by Record after Close.
+// ErrClosed is returned by Record after Close, and to requests still waiting
+// for room when shutdown starts.
 var ErrClosed = errors.New("decision log closed")
+
+// ErrNotDurable is returned by Record when the entry could not be made
+// durable in time; the decision must not be answered.
+var ErrNotDurable = errors.New("decision log entry not durable in time")
+
+// entry is one record on its way to the store.
+type entry struct {
+	rec  decision.Record
+	seg  *segment   // the write-ahead segment holding it; nil when none does
+	done chan error // answered once the entry is durable; nil when nobody waits
+	slot bool       // holds a queue slot (entries recovered at start do not)
+}
 
 // Log is the decision log writer.
 type Log struct {
-	sink   Sink
-	opts   Options
-	queue  chan decision.Record
-	stop   chan context.Context
-	done   chan struct{}
-	closed atomic.Bool
-	stuck  atomic.Bool // the last write failed; entries are held
+	sink  Sink
+	opts  Options
+	wal   *wal // nil without Dir
+	slots chan struct{}
+	in    chan *entry
+
+	mu       sync.RWMutex // Close takes it to stop sends on in
+	closed   bool
+	draining chan struct{} // closed when shutdown starts
+	shipQ    fifo
+	appended chan struct{} // closed when the appender has written everything
+	done     chan struct{} // closed when the shipper has stopped
+	closeCtx atomic.Pointer[context.Context]
+	stuck    atomic.Bool // the last store write failed; entries are held
+
+	recovered int // entries an earlier run left in the write-ahead log
 
 	written  prometheus.Counter
 	failures prometheus.Counter
+	rejected prometheus.Counter
 	latency  prometheus.Histogram
+	syncs    prometheus.Histogram
 }
 
 var _ decision.Recorder = (*Log)(nil)
 
-// New starts the writer.
-func New(sink Sink, opts Options) *Log {
+// New opens the write-ahead log in opts.Dir (if set) and starts the writer.
+// Call Recover first to ship what an earlier process left there.
+func New(sink Sink, opts Options) (*Log, error) {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 10000
 	}
@@ -74,175 +113,299 @@ func New(sink Sink, opts Options) *Log {
 		opts.BatchSize = 500
 	}
 	if opts.FlushEvery <= 0 {
-		opts.FlushEvery = 50 * time.Millisecond
+		opts.FlushEvery = 20 * time.Millisecond
+	}
+	if opts.Wait <= 0 {
+		opts.Wait = 10 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	l := &Log{
 		sink: sink, opts: opts,
-		queue: make(chan decision.Record, opts.QueueSize),
-		stop:  make(chan context.Context),
-		done:  make(chan struct{}),
+		slots:    make(chan struct{}, opts.QueueSize),
+		in:       make(chan *entry, opts.QueueSize),
+		draining: make(chan struct{}),
+		appended: make(chan struct{}),
+		done:     make(chan struct{}),
+		shipQ:    fifo{ready: make(chan struct{}, 1)},
 		written: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "credpol_decision_log_written_total", Help: "Decision log entries written to the store."}),
 		failures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "credpol_decision_log_write_failures_total", Help: "Failed decision log writes (the entries are retried)."}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "credpol_decision_log_rejected_total", Help: "Decision log entries the store refused for their content, kept as dead letters."}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "credpol_decision_log_write_seconds", Help: "Time to write one batch of decision log entries.",
+			Name: "credpol_decision_log_write_seconds", Help: "Time to write one batch of decision log entries to the store.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, 1, 5}}),
+		syncs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "credpol_decision_log_fsync_seconds", Help: "Time to append and fsync one group of entries to the write-ahead log.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .1}}),
+	}
+	if opts.Dir != "" {
+		w, left, err := openWAL(opts.Dir, l.keepAside)
+		if err != nil {
+			return nil, err
+		}
+		l.wal = w
+		if len(left) > 0 {
+			l.recovered = len(left)
+			l.opts.Logger.Info("decision log entries from an earlier run found in the write-ahead log; shipping them", "entries", len(left))
+			l.shipQ.push(left)
+		}
 	}
 	if opts.Registerer != nil {
-		opts.Registerer.MustRegister(l.written, l.failures, l.latency,
+		opts.Registerer.MustRegister(l.written, l.failures, l.rejected, l.latency, l.syncs,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "credpol_decision_log_queue_depth", Help: "Decision log entries waiting to be written."},
-				func() float64 { return float64(len(l.queue)) }))
+				Name: "credpol_decision_log_queue_depth", Help: "Decision log entries accepted but not yet in the store."},
+				func() float64 { return float64(len(l.slots)) }))
 	}
-	go l.run()
-	return l
+	go l.append()
+	go l.ship()
+	return l, nil
 }
 
-// Record queues r, blocking while the queue is full. It fails only when ctx
-// ends first or the log is closed; then the caller must not answer.
+// Record takes r and, unless the log is asynchronous, returns only once r is
+// durable. It waits while the log holds QueueSize entries the store has not
+// taken (backpressure, never discarding), at most Options.Wait. Any error
+// means the decision must not be answered.
 func (l *Log) Record(ctx context.Context, r decision.Record) error {
-	if l.closed.Load() {
+	ctx, cancel := context.WithTimeout(ctx, l.opts.Wait)
+	defer cancel()
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		select {
+		case l.slots <- struct{}{}:
+		case <-l.draining: // shutdown answers waiting requests instead of holding them
+			return ErrClosed
+		case <-ctx.Done():
+			return fmt.Errorf("decision log full: %w", ctx.Err())
+		}
+	}
+	e := &entry{rec: r, slot: true}
+	var done chan error // kept here: the writer clears e.done once it answers
+	if !l.opts.Async {
+		done = make(chan error, 1)
+		e.done = done
+	}
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		<-l.slots
 		return ErrClosed
+	}
+	l.in <- e // never blocks: a slot is held
+	l.mu.RUnlock()
+	if done == nil {
+		return nil
 	}
 	select {
-	case l.queue <- r:
-		return nil
+	case err := <-done:
+		return err
 	case <-ctx.Done():
-		return fmt.Errorf("decision log full: %w", ctx.Err())
+		// The entry is still on its way and will be stored; only this
+		// answer is withheld.
+		return fmt.Errorf("%w: %w", ErrNotDurable, ctx.Err())
 	}
 }
 
-// Ready reports whether the log can take entries without blocking: false while
-// the queue is full, which happens when the store has been failing.
-func (l *Log) Ready() bool { return len(l.queue) < cap(l.queue) }
+// Recovered is how many entries an earlier run left in the write-ahead log
+// (they are shipped before new ones).
+func (l *Log) Recovered() int { return l.recovered }
 
-// Depth is the number of queued entries.
-func (l *Log) Depth() int { return len(l.queue) }
+// Ready reports whether the log can take entries without waiting: false
+// while the store has not been taking them and the queue is full.
+func (l *Log) Ready() bool { return len(l.slots) < cap(l.slots) }
 
-// Close stops taking entries and writes every queued one. Entries the store
-// still refuses when ctx ends are spilled to SpillDir.
+// Depth is the number of entries accepted but not yet in the store.
+func (l *Log) Depth() int { return len(l.slots) }
+
+// Drain starts shutdown: requests waiting for room are refused at once
+// (ErrClosed) rather than held; entries already accepted are still written.
+func (l *Log) Drain() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	select {
+	case <-l.draining:
+	default:
+		close(l.draining)
+	}
+}
+
+// Close stops taking entries, makes every accepted one durable, and ships
+// to the store until ctx ends. What the store has not taken by then stays
+// in the write-ahead log for Recover at the next start; without a
+// write-ahead log it is lost, and Close says how many.
 func (l *Log) Close(ctx context.Context) error {
-	if !l.closed.CompareAndSwap(false, true) {
+	l.Drain()
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
 		return ErrClosed
 	}
-	l.stop <- ctx
+	l.closed = true
+	close(l.in)
+	l.mu.Unlock()
+	l.closeCtx.Store(&ctx)
+	<-l.appended
+	l.shipQ.signal()
 	<-l.done
-	if n := len(l.queue); n > 0 {
-		return fmt.Errorf("%d decision log entries neither written nor spilled", n)
+	left := l.shipQ.len()
+	if left == 0 {
+		return l.wal.close(true)
 	}
-	return nil
+	for _, e := range l.shipQ.peek(left) {
+		e.ack(ErrNotDurable) // only without a write-ahead log can anyone still wait
+	}
+	if l.wal != nil {
+		l.opts.Logger.Warn("decision log entries kept in the write-ahead log; they are shipped at the next start",
+			"entries", left, "dir", l.opts.Dir)
+		return l.wal.close(false)
+	}
+	return fmt.Errorf("%d decision log entries not written: the store is down and there is no write-ahead log", left)
 }
 
-func (l *Log) run() {
+// append makes entries durable in groups: everything that arrived while the
+// previous group was being synced is written and synced together.
+func (l *Log) append() {
+	defer close(l.appended)
+	group := make([]*entry, 0, 256)
+	for e := range l.in {
+		group = append(group[:0], e)
+	more:
+		for len(group) < cap(group) {
+			select {
+			case e, ok := <-l.in:
+				if !ok {
+					break more
+				}
+				group = append(group, e)
+			default:
+				break more
+			}
+		}
+		if l.wal != nil {
+			start := time.Now()
+			if err := l.wal.append(group); err != nil {
+				// The store becomes the only durable place for this group:
+				// its waiters are answered once it is shipped.
+				l.opts.Logger.Error("decision log write-ahead append failed; waiting for the store instead", "entries", len(group), "err", err)
+			} else {
+				l.syncs.Observe(time.Since(start).Seconds())
+				for _, e := range group {
+					e.ack(nil)
+				}
+			}
+		}
+		l.shipQ.push(group)
+	}
+}
+
+func (e *entry) ack(err error) {
+	if e.done != nil {
+		e.done <- err
+		e.done = nil
+	}
+}
+
+// ship writes queued entries to the store in batches, holding and retrying
+// them through an outage.
+func (l *Log) ship() {
 	defer close(l.done)
-	batch := make([]decision.Record, 0, l.opts.BatchSize)
 	tick := time.NewTicker(l.opts.FlushEvery)
 	defer tick.Stop()
 	var lastPrune time.Time
+	appended := l.appended
 	for {
-		select {
-		case r := <-l.queue:
-			batch = append(batch, r)
-			if len(batch) < l.opts.BatchSize {
-				continue
-			}
-		case <-tick.C:
-			if l.opts.Retention > 0 && time.Since(lastPrune) > time.Hour {
-				lastPrune = time.Now()
-				l.prune()
-			}
-			if len(batch) == 0 {
-				continue
-			}
-		case ctx := <-l.stop:
-			l.drain(ctx, batch)
+		if appended == nil && l.shipQ.len() == 0 {
 			return
 		}
-		// Hold the batch until it is written: while the store is down the
-		// queue fills and Record applies backpressure.
-		if ctx, stopped := l.writeOrStop(batch); stopped {
-			l.drain(ctx, batch)
-			return
+		batch := l.shipQ.peek(l.opts.BatchSize)
+		if len(batch) < l.opts.BatchSize && appended != nil {
+			// Wait a little for a fuller batch, unless shutdown started.
+			select {
+			case <-l.shipQ.ready:
+			case <-tick.C:
+				if l.opts.Retention > 0 && time.Since(lastPrune) > time.Hour {
+					lastPrune = time.Now()
+					l.prune()
+				}
+			case <-appended:
+				appended = nil
+			}
+			batch = l.shipQ.peek(l.opts.BatchSize)
 		}
-		batch = batch[:0]
+		if len(batch) == 0 {
+			continue
+		}
+		if !l.store(batch) {
+			return // shutdown's budget ran out; the rest stays in the write-ahead log
+		}
+		for _, e := range batch {
+			e.ack(nil)
+			l.wal.shipped(e.seg)
+			if e.slot {
+				<-l.slots
+			}
+		}
+		l.shipQ.drop(len(batch)) // batch shares its array: drop it last
 	}
 }
 
-// writeOrStop writes batch, retrying with backoff, until it lands or Close
-// asks to stop; then it returns Close's context.
-func (l *Log) writeOrStop(batch []decision.Record) (context.Context, bool) {
+// store writes batch, retrying with backoff until it lands. It gives up
+// only when shutdown's context ends.
+func (l *Log) store(batch []*entry) bool {
 	backoff := 50 * time.Millisecond
-	for l.write(context.Background(), batch) != nil {
+	for {
+		err := l.write(batch)
+		if err == nil {
+			return true
+		}
+		var wait <-chan struct{}
+		if ctx := l.closeCtx.Load(); ctx != nil {
+			wait = (*ctx).Done()
+		}
 		select {
 		case <-time.After(backoff):
 			backoff = min(backoff*2, 5*time.Second)
-		case ctx := <-l.stop:
-			return ctx, true
+		case <-wait:
+			return false
 		}
 	}
-	return nil, false
 }
 
-func (l *Log) write(ctx context.Context, batch []decision.Record) error {
+// write stores batch once. A batch the store refuses for content is split
+// until the refused records are alone; those become dead letters and the
+// rest are written, so one bad record never holds up the others.
+func (l *Log) write(batch []*entry) error {
+	recs := make([]decision.Record, len(batch))
+	for i, e := range batch {
+		recs[i] = e.rec
+	}
 	start := time.Now()
-	err := l.sink.InsertDecisions(ctx, batch)
+	err := l.sink.InsertDecisions(context.Background(), recs)
 	l.latency.Observe(time.Since(start).Seconds())
-	if err != nil {
-		l.failures.Inc()
-		if !l.stuck.Swap(true) {
-			l.opts.Logger.Error("decision log write failed; holding entries and retrying", "entries", len(batch), "err", err)
+	var rej Rejection
+	switch {
+	case err == nil:
+		if l.stuck.Swap(false) {
+			l.opts.Logger.Info("decision log writes resumed")
 		}
-		return err
+		l.written.Add(float64(len(batch)))
+		return nil
+	case errors.As(err, &rej) && rej.Rejected():
+		if len(batch) == 1 {
+			return l.reject(batch[0], err)
+		}
+		half := len(batch) / 2
+		return errors.Join(l.write(batch[:half]), l.write(batch[half:]))
 	}
-	if l.stuck.Swap(false) {
-		l.opts.Logger.Info("decision log writes resumed")
+	l.failures.Inc()
+	if !l.stuck.Swap(true) {
+		l.opts.Logger.Error("decision log write failed; holding entries and retrying", "entries", len(batch), "err", err)
 	}
-	l.written.Add(float64(len(batch)))
-	return nil
-}
-
-// drain writes the batch and everything queued, retrying until ctx ends, then
-// spills what is left.
-func (l *Log) drain(ctx context.Context, batch []decision.Record) {
-	for {
-	fill:
-		for len(batch) < l.opts.BatchSize {
-			select {
-			case r := <-l.queue:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		if len(batch) == 0 {
-			return
-		}
-		for l.write(ctx, batch) != nil {
-			select {
-			case <-ctx.Done():
-				l.spill(append(batch, l.takeAll()...))
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-		batch = batch[:0]
-	}
-}
-
-func (l *Log) takeAll() []decision.Record {
-	var out []decision.Record
-	for {
-		select {
-		case r := <-l.queue:
-			out = append(out, r)
-		default:
-			return out
-		}
-	}
+	return err
 }
 
 func (l *Log) prune() {
@@ -255,88 +418,46 @@ func (l *Log) prune() {
 	}
 }
 
-// spill writes records the store would not take to a new NDJSON file, to be
-// loaded by Recover on the next start.
-func (l *Log) spill(recs []decision.Record) {
-	if len(recs) == 0 {
-		return
-	}
-	if l.opts.SpillDir == "" {
-		l.opts.Logger.Error("decision log entries lost: the store is down and no spill directory is set", "entries", len(recs))
-		return
-	}
-	name := filepath.Join(l.opts.SpillDir, fmt.Sprintf("decision-log-spill-%d.ndjson", time.Now().UnixNano()))
-	err := writeSpill(name, recs)
-	if err != nil {
-		l.opts.Logger.Error("decision log entries lost: spilling failed", "entries", len(recs), "file", name, "err", err)
-		return
-	}
-	l.opts.Logger.Warn("decision log entries spilled; they are loaded on the next start", "entries", len(recs), "file", name)
+// fifo is the queue between the appender and the shipper: entries leave it
+// only once the store has them.
+type fifo struct {
+	mu    sync.Mutex
+	items []*entry
+	ready chan struct{}
 }
 
-func writeSpill(name string, recs []decision.Record) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o750); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(name+".tmp", os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o640)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for _, r := range recs {
-		if err := enc.Encode(r); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := errors.Join(w.Flush(), f.Sync(), f.Close()); err != nil {
-		return err
-	}
-	return os.Rename(name+".tmp", name)
+func (q *fifo) push(es []*entry) {
+	q.mu.Lock()
+	q.items = append(q.items, es...)
+	q.mu.Unlock()
+	q.signal()
 }
 
-// Recover loads spill files from dir into the sink and removes each file
-// once every entry in it is stored. It returns how many entries it loaded.
-func Recover(ctx context.Context, sink Sink, dir string) (int, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "decision-log-spill-*.ndjson"))
-	if err != nil || len(files) == 0 {
-		return 0, err
+func (q *fifo) signal() {
+	select {
+	case q.ready <- struct{}{}:
+	default:
 	}
-	sort.Strings(files)
-	total := 0
-	for _, name := range files {
-		recs, err := readSpill(name)
-		if err != nil {
-			return total, fmt.Errorf("%s: %w", name, err)
-		}
-		for start := 0; start < len(recs); start += 500 {
-			if err := sink.InsertDecisions(ctx, recs[start:min(start+500, len(recs))]); err != nil {
-				return total, fmt.Errorf("%s: %w", name, err)
-			}
-		}
-		if err := os.Remove(name); err != nil {
-			return total, err
-		}
-		total += len(recs)
-	}
-	return total, nil
 }
 
-func readSpill(name string) ([]decision.Record, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
+func (q *fifo) peek(n int) []*entry {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.items[:min(n, len(q.items)):min(n, len(q.items))]
+}
+
+func (q *fifo) drop(n int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	clear(q.items[:n])
+	q.items = q.items[n:]
+	if len(q.items) == 0 {
+		q.items = nil // let the backing array go
 	}
-	defer f.Close()
-	var out []decision.Record
-	dec := json.NewDecoder(f)
-	for dec.More() {
-		var r decision.Record
-		if err := dec.Decode(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+}
+
+func (q *fifo) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items)
 }

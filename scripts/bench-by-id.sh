@@ -16,7 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 psql "$url" -tAc "SELECT uscc FROM enterprises TABLESAMPLE SYSTEM (2) LIMIT 10000" |
   awk '{printf "{\"enterprise_id\":\"%s\",\"context\":{\"application\":{\"kind\":\"change\"}}}\n", $1}' >"$tmp/bodies"
 echo "$(wc -l <"$tmp/bodies") random enterprises; $(nproc) cores"
-bin/credpol serve --addr 127.0.0.1:18190 --database-url "$url" --dev-token --decision-log-spill-dir "$tmp/spill" ${CREDPOL_SERVE_FLAGS:-} \
+bin/credpol serve --addr 127.0.0.1:18190 --database-url "$url" --dev-token --rate-limit 0 --decision-log-dir "$tmp/spill" ${CREDPOL_SERVE_FLAGS:-} \
   --log-level warn >"$tmp/out" 2>"$tmp/err" &
 for _ in $(seq 100); do grep -q "development token" "$tmp/out" 2>/dev/null && break; sleep 0.2; done
 token=$(sed -n 's/^development token (full scope): //p' "$tmp/out")

@@ -10,7 +10,7 @@ addr=127.0.0.1:18765
 cd "$(dirname "$0")/.."
 go build -o bin/credpol ./cmd/credpol
 out=$(mktemp)
-bin/credpol serve --database-url "$url" --addr $addr --dev-token --decision-log-spill-dir "$(mktemp -d)" --log-level warn >"$out" &
+bin/credpol serve --database-url "$url" --addr $addr --dev-token --decision-log-dir "$(mktemp -d)" --log-level warn >"$out" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 50); do grep -q "development token" "$out" 2>/dev/null && break; sleep 0.2; done

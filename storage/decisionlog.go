@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/goccy/go-json"
+	"github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	sqlite3 "modernc.org/sqlite/lib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -25,6 +28,7 @@ type decisionRow struct {
 	EnterpriseID *string
 	AsOf         string
 	Revision     string
+	RequestID    *string
 	Input        string
 	Result       string
 	Reasons      string
@@ -42,7 +46,7 @@ func (s *Store) InsertDecisions(ctx context.Context, recs []decision.Record) err
 	for i, r := range recs {
 		row, err := decisionRowOf(r)
 		if err != nil {
-			return err
+			return rejected{err}
 		}
 		rows[i] = row
 	}
@@ -57,7 +61,65 @@ func (s *Store) InsertDecisions(ctx context.Context, recs []decision.Record) err
 			return nil
 		}
 	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error
+	return classify(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error)
+}
+
+// rejected marks an error the store gives for a record's content: a retry of
+// the same record can never succeed, so the decision log sets it aside
+// instead of holding everything behind it.
+type rejected struct{ err error }
+
+func (r rejected) Error() string  { return "the store refuses the record: " + r.err.Error() }
+func (r rejected) Unwrap() error  { return r.err }
+func (r rejected) Rejected() bool { return true }
+
+// classify wraps errors caused by the data rather than the store's state.
+func classify(err error) error {
+	var pg *pgconn.PgError
+	var lite *sqlite.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pg):
+		// 22: data exception (e.g. 22P05, \u0000 in JSONB; 22001 too long);
+		// 23: integrity violation; 54: program limit exceeded (row too big).
+		// Everything else (connections, missing tables, locks) may pass.
+		switch pg.Code[:2] {
+		case "22", "23", "54":
+			return rejected{err}
+		}
+	case errors.As(err, &lite):
+		switch lite.Code() & 0xff { // primary result code
+		case sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_MISMATCH:
+			return rejected{err}
+		}
+	}
+	return err
+}
+
+type rejectedRow struct {
+	Seq        int64 `gorm:"primaryKey;autoIncrement"`
+	DecisionID *string
+	RejectedAt time.Time
+	Reason     string
+	Record     []byte
+}
+
+func (rejectedRow) TableName() string { return "decision_log_rejected" }
+
+// RejectDecision keeps a decision log entry the store refused, byte for byte.
+func (s *Store) RejectDecision(ctx context.Context, id string, raw []byte, reason string) error {
+	row := rejectedRow{RejectedAt: time.Now().UTC(), Reason: reason, Record: raw}
+	if id != "" {
+		row.DecisionID = &id
+	}
+	return s.db.WithContext(ctx).Create(&row).Error
+}
+
+// CountRejectedDecisions counts dead letters, for tests and operations.
+func (s *Store) CountRejectedDecisions(ctx context.Context) (int64, error) {
+	var n int64
+	return n, s.db.WithContext(ctx).Model(&rejectedRow{}).Count(&n).Error
 }
 
 func (s *Store) copyDecisions(ctx context.Context, rows []decisionRow) error {
@@ -65,10 +127,11 @@ func (s *Store) copyDecisions(ctx context.Context, rows []decisionRow) error {
 		src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.ID, r.LoggedAt, r.Caller, r.Decision, r.Jurisdiction, r.Source, r.EnterpriseID, r.AsOf,
-				r.Revision, r.Input, r.Result, r.Reasons, r.LatencyUs}, nil
+				r.Revision, r.RequestID, r.Input, r.Result, r.Reasons, r.LatencyUs}, nil
 		})
 		_, err := pc.CopyFrom(ctx, pgx.Identifier{"decision_log"}, []string{"id", "logged_at", "caller",
-			"decision", "jurisdiction", "source", "enterprise_id", "as_of", "revision", "input", "result", "reasons", "latency_us"}, src)
+			"decision", "jurisdiction", "source", "enterprise_id", "as_of", "revision", "request_id", "input", "result",
+			"reasons", "latency_us"}, src)
 		return err
 	})
 }
@@ -254,6 +317,9 @@ func decisionRowOf(r decision.Record) (decisionRow, error) {
 	if r.EnterpriseID != "" {
 		row.EnterpriseID = &r.EnterpriseID
 	}
+	if r.RequestID != "" {
+		row.RequestID = &r.RequestID
+	}
 	return row, nil
 }
 
@@ -263,6 +329,9 @@ func (row decisionRow) record() (decision.Record, error) {
 		Latency: time.Duration(row.LatencyUs) * time.Microsecond}
 	if row.EnterpriseID != nil {
 		r.EnterpriseID = *row.EnterpriseID
+	}
+	if row.RequestID != nil {
+		r.RequestID = *row.RequestID
 	}
 	err := errors.Join(json.Unmarshal([]byte(row.Input), &r.Input), json.Unmarshal([]byte(row.Result), &r.Result),
 		json.Unmarshal([]byte(row.Reasons), &r.Reasons))

@@ -25,13 +25,16 @@ import (
 // `go test ./api/server -run XXX -bench DecisionLogging`.
 func BenchmarkDecisionLogging(b *testing.B) {
 	for _, tc := range []struct {
-		name string
-		st   func(testing.TB) storetest.Store
-		log  bool
+		name  string
+		st    func(testing.TB) storetest.Store
+		log   bool
+		async bool
 	}{
-		{"log=off", storetest.SQLite, false},
-		{"log=on/sqlite", storetest.SQLite, true},
-		{"log=on/postgres", storetest.Postgres, true},
+		{"log=off", storetest.SQLite, false, false},
+		{"log=sync/sqlite", storetest.SQLite, true, false},
+		{"log=async/sqlite", storetest.SQLite, true, true},
+		{"log=sync/postgres", storetest.Postgres, true, false},
+		{"log=async/postgres", storetest.Postgres, true, true},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			st := tc.st(b)
@@ -44,7 +47,11 @@ func BenchmarkDecisionLogging(b *testing.B) {
 			svc := &decision.Service{Engine: eng, Jurisdictions: reg, Validator: enterprise.Validator{KnownJurisdiction: reg.Has}}
 			var declog *decisionlog.Log
 			if tc.log {
-				declog = decisionlog.New(st.Store, decisionlog.Options{})
+				var err error
+				declog, err = decisionlog.New(st.Store, decisionlog.Options{Dir: b.TempDir(), Async: tc.async})
+				if err != nil {
+					b.Fatal(err)
+				}
 				svc.Recorder = declog
 			}
 			h := server.New(server.Deps{Decisions: svc, Authenticator: auth.NewAuthenticator(st.Store, time.Minute),

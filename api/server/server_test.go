@@ -50,7 +50,10 @@ func newFixture(t *testing.T, st storetest.Store, opts ...func(*server.Deps)) *f
 	if err := st.Store.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
 		t.Fatal(err)
 	}
-	declog := decisionlog.New(st.Store, decisionlog.Options{FlushEvery: 5 * time.Millisecond})
+	declog, err := decisionlog.New(st.Store, decisionlog.Options{Dir: t.TempDir(), FlushEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,8 +37,11 @@ type serveOptions struct {
 
 	logDecisions bool
 	logQueue     int
+	logAsync     bool
+	logWait      time.Duration
 	logRetention time.Duration
-	spillDir     string
+	logDir       string
+	evalBudget   time.Duration
 }
 
 func serveCmd() *cobra.Command {
@@ -57,9 +59,14 @@ func serveCmd() *cobra.Command {
 	o.http.register(cmd)
 	cmd.Flags().IntVar(&o.demoCount, "demo-enterprises", 0, "on an empty store, first seed this many demo enterprises")
 	cmd.Flags().BoolVar(&o.logDecisions, "decision-log", true, "record every decision in the store's decision log")
-	cmd.Flags().IntVar(&o.logQueue, "decision-log-queue", 10000, "decision log entries held in memory before requests wait")
+	cmd.Flags().DurationVar(&o.evalBudget, "eval-timeout", engine.DefaultBudget, "longest one policy evaluation may run (answered 500 policy_timeout); a tree with a decision that cannot answer an empty enterprise within it is refused at load")
+	cmd.Flags().IntVar(&o.logQueue, "decision-log-queue", 10000, "decision log entries accepted but not yet in the store before requests wait")
+	cmd.Flags().BoolVar(&o.logAsync, "decision-log-async", false, "answer before the log entry is durable (faster; a crash loses the entries not yet written)")
+	cmd.Flags().DurationVar(&o.logWait, "decision-log-wait", 10*time.Second, "longest a decision waits for its log entry to be durable before it is refused with 503")
 	cmd.Flags().DurationVar(&o.logRetention, "decision-log-retention", 0, "drop decision log entries older than this (e.g. 8760h); 0 keeps all")
-	cmd.Flags().StringVar(&o.spillDir, "decision-log-spill-dir", "credpol-spill", "where log entries the store refuses at shutdown are written, and loaded from at start")
+	cmd.Flags().StringVar(&o.logDir, "decision-log-dir", "credpol-decision-log", "the decision log's write-ahead directory (one per server process): entries are durable here before they are answered, and what the store has not taken is shipped from here at the next start")
+	cmd.Flags().StringVar(&o.logDir, "decision-log-spill-dir", "credpol-decision-log", "")
+	cmd.Flags().MarkDeprecated("decision-log-spill-dir", "use --decision-log-dir")
 	return cmd
 }
 
@@ -86,7 +93,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	eng := &engine.Engine{}
+	eng := &engine.Engine{Budget: o.evalBudget}
 	ps, err := eng.Load(ctx, o.policyFS())
 	if err != nil {
 		return fmt.Errorf("policies do not compile:\n%w", err)
@@ -105,13 +112,11 @@ func (o *serveOptions) run(ctx context.Context) error {
 		Archive: engine.NewArchive(eng, st.PolicyFiles)}
 	var declog *decisionlog.Log
 	if o.logDecisions {
-		if n, err := decisionlog.Recover(ctx, st, o.spillDir); err != nil {
-			return fmt.Errorf("loading spilled decision log entries: %w", err)
-		} else if n > 0 {
-			log.Info("spilled decision log entries loaded", "entries", n)
+		declog, err = decisionlog.New(st, decisionlog.Options{Dir: o.logDir, Async: o.logAsync, Wait: o.logWait,
+			QueueSize: o.logQueue, Retention: o.logRetention, Logger: log, Registerer: metrics})
+		if err != nil {
+			return err
 		}
-		declog = decisionlog.New(st, decisionlog.Options{QueueSize: o.logQueue, Retention: o.logRetention,
-			SpillDir: o.spillDir, Logger: log, Registerer: metrics})
 		svc.Recorder = declog
 	}
 	deps := server.Deps{
@@ -168,16 +173,32 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
+	return shutdown(srv, declog, log)
+}
+
+// shutdown stops taking requests, lets those in flight finish, and then —
+// whatever happened to them — drains the decision log with a budget of its
+// own: every answered decision is durable before it is answered, and what
+// the store has not taken stays in the write-ahead log for the next start.
+func shutdown(srv *http.Server, declog *decisionlog.Log, log *slog.Logger) error {
 	log.Info("shutting down: draining requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	// Every answered decision was queued before its answer; drain them all.
 	if declog != nil {
+		// Requests waiting for room in a full log (the store is down) are
+		// answered 503 now rather than held until the deadline.
+		declog.Drain()
+	}
+	httpCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	httpErr := srv.Shutdown(httpCtx)
+	if httpErr != nil {
+		log.Error("requests still running at the shutdown deadline; closing their connections", "err", httpErr)
+		srv.Close()
+	}
+	if declog != nil {
+		logCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
 		log.Info("draining the decision log", "entries", declog.Depth())
-		if err := declog.Close(shutdownCtx); err != nil {
+		if err := declog.Close(logCtx); err != nil {
 			return err
 		}
 	}
@@ -215,7 +236,7 @@ func reloadOnHangup(ctx context.Context, eng *engine.Engine, st *storage.Store, 
 		case <-ctx.Done():
 			return
 		case <-hup:
-			ps, err := engine.Compile(ctx, o.policyFS(), engine.Options{})
+			ps, err := engine.Compile(ctx, o.policyFS(), engine.Options{Budget: o.evalBudget})
 			if err == nil {
 				// Keep the tree before serving it, so its decisions can always be replayed.
 				err = st.SavePolicyRevision(ctx, ps.Revision(), ps.Files())
