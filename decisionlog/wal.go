@@ -36,10 +36,10 @@ type wal struct {
 }
 
 type segment struct {
-	path     string
-	written  int
-	shipped  int
-	sealed   bool
+	path    string
+	written int
+	shipped int
+	sealed  bool
 }
 
 const (

@@ -89,7 +89,7 @@ type PolicySet struct {
 	queries  map[key]rego.PreparedEvalQuery
 	params   map[string]any // data.params: each jurisdiction's parameters by decision
 	budget   time.Duration
-	merged   sync.Map       // chain key → merged parameters (ast.Value)
+	merged   sync.Map // chain key → merged parameters (ast.Value)
 }
 
 // Revision is the content hash of the tree's policy and data files.

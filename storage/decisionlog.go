@@ -7,13 +7,13 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/goccy/go-json"
 	"github.com/glebarez/go-sqlite"
+	"github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	sqlite3 "modernc.org/sqlite/lib"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/credpol/credpol/decision"
 )
