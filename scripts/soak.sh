@@ -47,7 +47,7 @@ psql "$url" -tAc "SELECT uscc FROM enterprises" >"$tmp/enterprises"
 
 start_server() {
   : >"$tmp/out"
-  bin/credpol serve --addr 127.0.0.1:18199 --database-url "$url" --dev-token --decision-log-dir "$tmp/wal" \
+  bin/credpol serve --addr 127.0.0.1:18199 --database-url "$url" --dev-token --decision-log-dir "$tmp/wal" --rate-limit 0 \
     --log-level warn >"$tmp/out" 2>>"$tmp/err" &
   server=$!
   for _ in $(seq 150); do grep -q "development token" "$tmp/out" 2>/dev/null && break; sleep 0.2; done

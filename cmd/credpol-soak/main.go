@@ -50,7 +50,7 @@ func main() {
 	var (
 		mu       sync.Mutex
 		answered int
-		counts   [kinds]struct{ ok, failed atomic.Int64 }
+		counts   [kinds]struct{ ok, unavailable, other, noConn atomic.Int64 }
 		imported atomic.Int64
 	)
 	record := func(ids ...string) {
@@ -73,8 +73,17 @@ func main() {
 				k := pick(r)
 				method, path, body := request(k, r, usccs, seed, n)
 				status, resp := send(client, method, *target+path, *token, body, k)
-				if status != http.StatusOK {
-					counts[k].failed.Add(1)
+				switch status {
+				case http.StatusOK:
+				case 0:
+					counts[k].noConn.Add(1)
+					time.Sleep(10 * time.Millisecond) // the server is down: do not spin
+					continue
+				case http.StatusServiceUnavailable:
+					counts[k].unavailable.Add(1)
+					continue
+				default:
+					counts[k].other.Add(1)
 					continue
 				}
 				counts[k].ok.Add(1)
@@ -111,8 +120,10 @@ func main() {
 		fail(err.Error())
 	}
 	f.Close()
+	fmt.Printf("%-14s %9s %9s %9s %9s\n", "", "answered", "503", "other", "no server")
 	for k := range kinds {
-		fmt.Printf("%-14s %8d answered %8d refused or failed\n", names[k], counts[k].ok.Load(), counts[k].failed.Load())
+		c := &counts[k]
+		fmt.Printf("%-14s %9d %9d %9d %9d\n", names[k], c.ok.Load(), c.unavailable.Load(), c.other.Load(), c.noConn.Load())
 	}
 	fmt.Printf("enterprises imported: %d\ndecisions answered: %d (ids in %s)\n", imported.Load(), answered, *out)
 }
