@@ -127,6 +127,9 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTree(&Tree{Files: files, Modules: modules, Docs: docs}); err != nil {
+		return nil, err
+	}
 	if errs := RefusedCalls(modules); len(errs) > 0 {
 		return nil, errs
 	}
