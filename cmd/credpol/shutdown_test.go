@@ -31,10 +31,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // received an answer for is in the decision log exactly once.
 func TestSIGTERMLosesNoLoggedDecision(t *testing.T) {
 	bin := buildServer(t)
-	for _, tc := range []struct{ name, url string }{
-		{"sqlite", filepath.Join(t.TempDir(), "credpol.db")},
-		{"postgres", storetest.PostgresURL(t)},
-	} {
+	for _, tc := range databases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			answered, logged := shutdownRun(t, bin, tc.url, 12000, 8000)
 			t.Logf("%s: %d decisions answered before and during shutdown, %d logged", tc.name, answered, logged)
@@ -47,10 +44,7 @@ func TestSIGTERMLosesNoLoggedDecision(t *testing.T) {
 // the next start has shipped what the write-ahead log held.
 func TestSIGKILLLosesNoAnsweredDecision(t *testing.T) {
 	bin := buildServer(t)
-	for _, tc := range []struct{ name, url string }{
-		{"sqlite", filepath.Join(t.TempDir(), "credpol.db")},
-		{"postgres", storetest.PostgresURL(t)},
-	} {
+	for _, tc := range databases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			srv := startServer(t, bin, tc.url, dir)
@@ -79,10 +73,7 @@ func TestSIGKILLLosesNoAnsweredDecision(t *testing.T) {
 // must store every answered decision.
 func TestSIGTERMDuringAStoreOutage(t *testing.T) {
 	bin := buildServer(t)
-	for _, tc := range []struct{ name, url string }{
-		{"sqlite", filepath.Join(t.TempDir(), "credpol.db")},
-		{"postgres", storetest.PostgresURL(t)},
-	} {
+	for _, tc := range databases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			srv := startServer(t, bin, tc.url, dir, "--decision-log-queue", "300", "--decision-log-wait", "100ms")
@@ -112,6 +103,15 @@ func TestSIGTERMDuringAStoreOutage(t *testing.T) {
 			}
 			t.Logf("%s: %d answered, %d logged; shutdown took %s", tc.name, len(ids), logged, took.Round(time.Millisecond))
 		})
+	}
+}
+
+// databases are a fresh SQLite file and a fresh Postgres database for a
+// server under test.
+func databases(t *testing.T) []struct{ name, url string } {
+	return []struct{ name, url string }{
+		{"sqlite", filepath.Join(t.TempDir(), "credpol.db")},
+		{"postgres", storetest.PostgresURL(t)},
 	}
 }
 
