@@ -4,7 +4,10 @@ package policies
 
 import "embed"
 
-// FS holds every policy and data file of the shipped tree.
+// FS holds every file of the shipped tree. The pattern names no directory:
+// a jurisdiction added as a new directory is embedded without editing this
+// file, and "all:" keeps files whose names start with "." or "_" too, so the
+// built-in tree is exactly what the tools (and stock OPA) load from disk.
 //
-//go:embed lib params j100000 j140900 j230000 j350505 j440500
+//go:embed all:*
 var FS embed.FS
