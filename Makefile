@@ -27,10 +27,11 @@ lint:
 	$(GO) vet ./...
 
 # Policies are plain Rego v1: stock OPA, built from the version in go.mod,
-# must accept them too.
+# must accept them too, type-checked against the schema of their input so a
+# misspelt field is an error here as it is in `credpol check`.
 opa-check: $(BIN)/opa
 	$(BIN)/opa fmt --list --fail policies testpolicies
-	$(BIN)/opa check --strict policies testpolicies
+	$(BIN)/opa check --strict -s policies/schemas/input.json policies testpolicies
 	$(BIN)/opa test policies testpolicies
 
 $(BIN)/opa: go.mod go.sum
