@@ -3,12 +3,12 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -38,21 +38,24 @@ type Case struct {
 }
 
 // readCases reads one file's cases in file order, refusing unknown fields.
-func readCases(fsys fs.FS, file string) ([]Case, error) {
+func readCases(fsys fs.FS, file string) ([]Case, error) { return readCasesAs(fsys, file, file) }
+
+// readCasesAs is readCases naming the file as shown in its problems.
+func readCasesAs(fsys fs.FS, file, shown string) ([]Case, error) {
 	raw, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: a cases file maps case names to cases", file)
+		return nil, fmt.Errorf("%s:%d: a cases file maps case names to cases", shown, m.Line)
 	}
 	var out []Case
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -62,7 +65,7 @@ func readCases(fsys fs.FS, file string) ([]Case, error) {
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%s:%d: case %q: %w", file, name.Line, name.Value, err)
+			return nil, fmt.Errorf("%s:%d: case %q: %w", shown, name.Line, name.Value, err)
 		}
 		c.Name, c.line = name.Value, name.Line
 		out = append(out, c)
@@ -86,15 +89,34 @@ type Expectation struct {
 // fullScope lets cases ask for anything: scoping is tested elsewhere.
 var fullScope = auth.Principal{Name: "credpol test", Jurisdictions: []string{"100000"}, Decisions: []string{auth.All}}
 
-// RunCases runs every case in the *.yaml files of fsys whose "decision/name"
-// matches run (all when empty).
+// RunCases runs every case in the *.yaml files of fsys (a cases directory)
+// whose ID (cases.<file>.<name>) matches run (all when empty).
 func RunCases(ctx context.Context, svc *decision.Service, fsys fs.FS, run string) ([]Result, error) {
-	filter, err := regexp.Compile(run)
+	f, err := compileRun(run)
 	if err != nil {
 		return nil, err
 	}
+	return runFiles(ctx, svc, fsys, "testpolicies/cases", f)
+}
+
+// runCases runs the cases under cases/ in a test directory shown as dir.
+func runCases(ctx context.Context, svc *decision.Service, tests fs.FS, dir string, f filter) ([]Result, error) {
+	cases, err := fs.Sub(tests, "cases")
+	if err != nil {
+		return nil, err
+	}
+	return runFiles(ctx, svc, cases, path.Join(dir, "cases"), f)
+}
+
+// runFiles runs the cases of fsys, a cases directory shown as dir. A case's
+// package is "cases." and its file's path without the extension, dots for
+// slashes (cases.supervision, cases.j350505.alerts).
+func runFiles(ctx context.Context, svc *decision.Service, fsys fs.FS, dir string, f filter) ([]Result, error) {
 	var files []string
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == "." {
+			return fs.SkipAll // a test directory without cases
+		}
 		if err == nil && !d.IsDir() && (path.Ext(p) == ".yaml" || path.Ext(p) == ".yml") {
 			files = append(files, p)
 		}
@@ -105,24 +127,28 @@ func RunCases(ctx context.Context, svc *decision.Service, fsys fs.FS, run string
 	}
 	sort.Strings(files)
 	var out []Result
-	seen := map[string]string{}
+	type place struct {
+		file string
+		line int
+	}
+	seen := map[string]place{}
 	for _, file := range files {
-		cases, err := readCases(fsys, file)
+		shown := path.Join(dir, file)
+		cases, err := readCasesAs(fsys, file, shown)
 		if err != nil {
 			return nil, err
 		}
+		pkg := "cases." + strings.ReplaceAll(strings.TrimSuffix(file, path.Ext(file)), "/", ".")
 		for _, c := range cases {
 			if other, dup := seen[c.Name]; dup {
-				return nil, fmt.Errorf("%s: case %q is also in %s", file, c.Name, other)
+				return nil, fmt.Errorf("%s:%d: case %q is also at %s:%d; case names are unique across all files", shown, c.line, c.Name, other.file, other.line)
 			}
-			seen[c.Name] = file
-			id := c.Decision + "/" + c.Name
-			if !filter.MatchString(id) {
+			seen[c.Name] = place{shown, c.line}
+			res := Result{ID: fullName(pkg, c.Name), Package: pkg, Name: c.Name, File: shown, Row: c.line}
+			if !f.keeps(res.ID) {
 				continue
 			}
 			start := time.Now()
-			res := Result{Package: "cases." + strings.TrimSuffix(path.Base(file), path.Ext(file)), Name: c.Name,
-				File: "testpolicies/cases/" + file, Row: c.line}
 			res.Error = runCase(ctx, svc, c)
 			res.Passed = res.Error == ""
 			res.Duration = time.Since(start)
