@@ -19,7 +19,7 @@ run: build
 ## cases) with a coverage floor
 test: lint opa-check build
 	$(GO) test -race -count=1 ./...
-	$(BIN)/credpol test --coverage --threshold 90
+	$(BIN)/credpol test --policy-dir policies --coverage --threshold 90 testpolicies
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
