@@ -18,16 +18,28 @@ var (
 )
 
 // Error is a problem in a policy file, located so its author can find it.
+// Message is OPA's (or credpol's) own wording, the one logs and the API
+// carry; Text tells it to policy staff (messages.go).
 type Error struct {
 	File    string `json:"file,omitempty"`
 	Row     int    `json:"row,omitempty"`
 	Message string `json:"message"`
+	// Col is the column OPA points at, when it gives one.
+	Col int `json:"-"`
+	// Code is OPA's class of the error (rego_parse_error, rego_type_error, …).
+	Code string `json:"-"`
+	// Details are OPA's further lines, such as the types a call was given
+	// and the types it takes.
+	Details []string `json:"-"`
+	// hint is what reading the source found about a parse or data error:
+	// where a brace is missing rather than where OPA stumbled on it.
+	hint *hint
 }
 
 func newError(loc *ast.Location, msg string) Error {
 	e := Error{Message: msg}
 	if loc != nil {
-		e.File, e.Row = loc.File, loc.Row
+		e.File, e.Row, e.Col = loc.File, loc.Row, loc.Col
 	}
 	return e
 }
@@ -36,7 +48,15 @@ func (e Error) Error() string {
 	if e.File == "" {
 		return e.Message
 	}
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Row, e.Message)
+	return e.place() + ": " + e.Message
+}
+
+// place is file:line, or the file alone when the line is not known.
+func (e Error) place() string {
+	if e.Row <= 0 {
+		return e.File
+	}
+	return fmt.Sprintf("%s:%d", e.File, e.Row)
 }
 
 // Errors is the list of problems that stopped a policy tree from compiling.
@@ -62,7 +82,12 @@ func (es Errors) sort() {
 func fromASTErrors(in ast.Errors) Errors {
 	out := make(Errors, 0, len(in))
 	for _, e := range in {
-		out = append(out, newError(e.Location, e.Message))
+		x := newError(e.Location, e.Message)
+		x.Code = e.Code
+		if e.Details != nil {
+			x.Details = e.Details.Lines()
+		}
+		out = append(out, x)
 	}
 	out.sort()
 	return out
