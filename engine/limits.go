@@ -38,10 +38,12 @@ func rangeSize(operands []*ast.Term, stepped bool) *big.Int {
 		if !ok {
 			return nil
 		}
-		v, ok := new(big.Int).SetString(string(n), 10)
-		if !ok {
+		// Any JSON number form counts: 1e8 and 100000000.0 are the same bound.
+		f, ok := new(big.Float).SetString(string(n))
+		if !ok || f.IsInf() {
 			return nil
 		}
+		v, _ := f.Int(nil)
 		return v
 	}
 	x, y := bound(0), bound(1)

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -9,10 +10,11 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 )
 
 func tree(rego string) fstest.MapFS {
-	return fstest.MapFS{"j100000/credit_grade.rego": &fstest.MapFile{Data: []byte(rego)}}
+	return enginetest.Tree(fstest.MapFS{"j100000/credit_grade.rego": &fstest.MapFile{Data: []byte(rego)}})
 }
 
 // A decision that cannot answer an empty enterprise within the budget is
@@ -36,13 +38,13 @@ decision := {"grade": "A", "n": count([1 | some i in numbers.range(1, 20000); so
 func TestAnEvaluationIsStoppedAtTheBudget(t *testing.T) {
 	ps, err := engine.Compile(context.Background(), tree(`package j100000.credit_grade
 
-decision := {"grade": "A", "n": count([1 | some i in numbers.range(1, input.n); some j in numbers.range(1, input.n); i == j])}
+decision := {"grade": "A", "n": count([1 | some i in numbers.range(1, input.enterprise.public_credit_score); some j in numbers.range(1, input.enterprise.public_credit_score); i == j])}
 `), engine.Options{Budget: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"n": 30000})
+	_, err = ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"enterprise": map[string]any{"public_credit_score": 30000}})
 	var timeout *engine.TimeoutError
 	if !errors.As(err, &timeout) {
 		t.Fatalf("err = %v, want a TimeoutError", err)
@@ -57,16 +59,19 @@ decision := {"grade": "A", "n": count([1 | some i in numbers.range(1, input.n); 
 func TestOneRangeCallIsBounded(t *testing.T) {
 	ps, err := engine.Compile(context.Background(), tree(`package j100000.credit_grade
 
-decision := {"grade": "A", "n": count(numbers.range(1, input.n))}
+decision := {"grade": "A", "n": count(numbers.range(1, input.enterprise.public_credit_score))}
 `), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"n": 1000}); err != nil || out.Value["n"] != float64(1000) && out.Value["n"] == nil {
+	if out, err := ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"enterprise": map[string]any{"public_credit_score": 1000}}); err != nil || out.Value["n"] != float64(1000) && out.Value["n"] == nil {
 		t.Fatalf("a small range failed: %v %v", out, err)
 	}
-	_, err = ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"n": 100000000})
-	if err == nil || !strings.Contains(err.Error(), "more than the 1000000") {
-		t.Fatalf("numbers.range over 10⁸ numbers: err = %v, want the per-call limit", err)
+	// Every JSON form of the bound counts.
+	for _, n := range []any{100000000, 1e8, json.Number("1e8"), json.Number("100000000.0")} {
+		_, err = ps.Evaluate(context.Background(), "credit_grade", []string{"100000"}, map[string]any{"enterprise": map[string]any{"public_credit_score": n}})
+		if err == nil || !strings.Contains(err.Error(), "more than the 1000000") {
+			t.Fatalf("numbers.range to %v: err = %v, want the per-call limit", n, err)
+		}
 	}
 }
