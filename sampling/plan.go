@@ -118,7 +118,7 @@ type Item struct {
 	PlanID       string   `json:"plan_id"`
 	USCC         string   `json:"uscc"`
 	Name         string   `json:"name,omitempty"`
-	Group        string   `json:"group"`
+	Group        string   `json:"group,omitempty"` // the risk class drawn from; only for classification scopes
 	Lean         bool     `json:"lean"`
 	Inspectors   []string `json:"inspectors"`
 	InspectedOn  *string  `json:"inspected_on"`
@@ -142,6 +142,7 @@ type Store interface {
 	Plan(ctx context.Context, id string) (Plan, error)
 	PlanItems(ctx context.Context, id string, offset, limit int) ([]Item, error)
 	UpdateItem(ctx context.Context, id, uscc string, u ItemUpdate, task string) error
+	EnterpriseJurisdictions(ctx context.Context, usccs []string) (map[string]string, error)
 	ComplianceCounts(ctx context.Context, jurisdiction string, codes []string, year int) (Counts, error)
 }
 

@@ -68,6 +68,13 @@ func (s *Service) Get(ctx context.Context, caller auth.Principal, id string, off
 	if err != nil {
 		return nil, nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the plan items could not be read", err)
 	}
+	if !caller.SeesClassification() {
+		// An item's group is the enterprise's risk class (HLJ-9: never
+		// shown outside classification work).
+		for i := range items {
+			items[i].Group = ""
+		}
+	}
 	return &p, items, nil
 }
 
@@ -104,6 +111,19 @@ func (s *Service) Update(ctx context.Context, caller auth.Principal, id, uscc st
 	}
 	if !caller.MayDecide(s.Jurisdictions, p.Jurisdiction, "sampling_plan") {
 		return problem.New(problem.NotFound, "plan_not_found", "no sampling plan "+id)
+	}
+	if u.InspectedOn != nil {
+		// The inspection enters the enterprise's stored facts: that is a
+		// write of facts, scoped to where the enterprise is now, which may
+		// no longer be the plan's jurisdiction.
+		stored, err := s.Store.EnterpriseJurisdictions(ctx, []string{uscc})
+		if err != nil {
+			return problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)
+		}
+		if code, ok := stored[uscc]; ok && !caller.MayWriteFacts(s.Jurisdictions, code) {
+			return problem.New(problem.Forbidden, "forbidden",
+				"recording an inspection writes the enterprise's facts: this token needs facts:write over the enterprise's jurisdiction")
+		}
 	}
 	err = s.Store.UpdateItem(ctx, id, uscc, u, p.Name)
 	if errors.Is(err, ErrItemNotFound) {

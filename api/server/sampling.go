@@ -51,6 +51,8 @@ func (s *server) getPlan(c *gin.Context) {
 }
 
 // exportPlan writes every item as CSV for publication (一公开), page by page.
+// The file is public, so it never carries the enterprises' risk classes
+// (HLJ-9): those stay in the plan for classification scopes.
 func (s *server) exportPlan(c *gin.Context) {
 	id := c.Param("id")
 	plan, _, err := s.Sampling.Get(c.Request.Context(), principal(c), id, 0, 0)
@@ -63,7 +65,7 @@ func (s *server) exportPlan(c *gin.Context) {
 	c.Status(http.StatusOK)
 	c.Writer.WriteString("\ufeff") // Excel opens UTF-8 Chinese correctly with a BOM
 	w := csv.NewWriter(c.Writer)
-	w.Write([]string{"plan", "year", "uscc", "name", "class", "inspectors", "inspected_on", "result", "published"})
+	w.Write([]string{"plan", "year", "uscc", "name", "inspectors", "inspected_on", "result", "published"})
 	name := csvCell(plan.Name)
 	const chunk = 5000
 	for offset := 0; ; offset += chunk {
@@ -73,7 +75,7 @@ func (s *server) exportPlan(c *gin.Context) {
 			return
 		}
 		for _, it := range items {
-			w.Write([]string{name, strconv.Itoa(plan.Year), csvCell(it.USCC), csvCell(it.Name), csvCell(it.Group),
+			w.Write([]string{name, strconv.Itoa(plan.Year), csvCell(it.USCC), csvCell(it.Name),
 				csvCell(strings.Join(it.Inspectors, " ")), csvCell(deref(it.InspectedOn)), csvCell(deref(it.Result)),
 				strconv.FormatBool(it.Published)})
 		}
@@ -87,10 +89,12 @@ func (s *server) exportPlan(c *gin.Context) {
 // csvCell neutralises a text cell a spreadsheet would run as a formula
 // (CSV injection: =HYPERLINK(…), =cmd|' /C calc'!A0): a cell starting with
 // = + - @ tab or carriage return gets a leading single quote, as OWASP
-// advises, so it opens as text. Names come from clients, so every text cell
-// of the publication passes here.
+// advises, so it opens as text. Spreadsheets also skip leading spaces, and
+// locales that split on semicolons start a new cell after one, so the first
+// character after those counts too. Names come from clients, so every text
+// cell of the publication passes here.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if first := strings.TrimLeft(s, " ;"); first != "" && strings.ContainsRune("=+-@\t\r", rune(first[0])) {
 		return "'" + s
 	}
 	return s
