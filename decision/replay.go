@@ -50,13 +50,14 @@ type FieldDiff struct {
 }
 
 // Record returns a logged decision the caller may see, without the
-// classification results of its input unless the caller sees classification.
+// enterprise facts of its input unless the caller may read facts there, and
+// without their classification results unless the caller sees classification.
 func (s *Service) Record(ctx context.Context, caller auth.Principal, id string) (Record, error) {
 	rec, err := s.record(ctx, caller, id)
 	if err != nil {
 		return Record{}, err
 	}
-	return hideClassification(caller, rec), nil
+	return s.redact(caller, rec), nil
 }
 
 // record returns a logged decision the caller may see, whole.
@@ -84,7 +85,7 @@ func (s *Service) VisibleRecords(caller auth.Principal, recs []Record) []Record 
 	out := make([]Record, 0, len(recs))
 	for _, rec := range recs {
 		if s.mayRead(caller, rec) {
-			out = append(out, hideClassification(caller, rec))
+			out = append(out, s.redact(caller, rec))
 		}
 	}
 	return out
@@ -107,18 +108,37 @@ func (s *Service) mayRead(caller auth.Principal, rec Record) bool {
 	return true
 }
 
-// hideClassification returns rec with its input's enterprise stripped of
-// classification results for a caller who does not see them; the logged
-// record itself is not touched.
-func hideClassification(caller auth.Principal, rec Record) Record {
+// redact returns rec as caller may see it; the logged record itself is not
+// touched. The input's enterprise facts are stored facts a decision by id
+// read: a caller without facts:read there sees only which enterprise it was
+// (reading the log must not be a way around the facts scopes), and a caller
+// who does not see classification sees the facts without its results.
+func (s *Service) redact(caller auth.Principal, rec Record) Record {
 	e, ok := rec.Input["enterprise"].(map[string]any)
-	if !ok || caller.SeesClassification() {
+	if !ok {
 		return rec
 	}
+	code, _ := e["jurisdiction"].(string)
+	if code == "" {
+		code = rec.Jurisdiction
+	}
 	input := maps.Clone(rec.Input)
-	e = maps.Clone(e)
-	caller.HideClassification(e)
-	input["enterprise"] = e
+	switch {
+	case !caller.MayReadFacts(s.Jurisdictions, code):
+		kept := map[string]any{"facts_withheld": "this token has no facts:read scope for jurisdiction " + code}
+		for _, k := range []string{"uscc", "jurisdiction"} {
+			if v, ok := e[k]; ok {
+				kept[k] = v
+			}
+		}
+		input["enterprise"] = kept
+	case !caller.SeesClassification():
+		e = maps.Clone(e)
+		caller.HideClassification(e)
+		input["enterprise"] = e
+	default:
+		return rec
+	}
 	rec.Input = input
 	return rec
 }

@@ -123,7 +123,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 		Warnings:     c.warnings,
 	}
 	if req.Explain {
-		resp.Explanation = explain(c, out, reasons, reads)
+		resp.Explanation = s.explain(c, out, reasons, reads)
 		hideExplainedClassification(caller, resp.Explanation)
 	}
 	if s.Recorder != nil {
@@ -149,7 +149,7 @@ type call struct {
 }
 
 func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*call, error) {
-	def, ok := Lookup(req.Decision)
+	def, ok := s.Lookup(req.Decision)
 	if !ok {
 		return nil, problem.New(problem.NotFound, "decision_not_found", "unknown decision "+quote(req.Decision))
 	}
@@ -291,6 +291,13 @@ func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request,
 		if _, err := s.Validator.Check(inline, "facts"); err != nil {
 			return inline, "", factsProblem(err)
 		}
+		if storedIn != "" && inline.Jurisdiction != nil && *inline.Jurisdiction != storedIn {
+			// The logged input names where the enterprise is; inline facts
+			// may not move a stored one (to decide under another
+			// jurisdiction's rules, name it in `jurisdiction`).
+			return inline, "", invalid("jurisdiction_mismatch", "facts.jurisdiction differs from the stored enterprise's jurisdiction "+storedIn,
+				enterprise.FieldError{Field: "facts.jurisdiction", Message: "must be " + storedIn + ", the stored enterprise's jurisdiction; name another jurisdiction to decide under in `jurisdiction`"})
+		}
 	}
 	return enterprise.Overlay(stored, inline), storedIn, nil
 }
@@ -324,14 +331,15 @@ func (s *Service) place(code string) (Place, error) {
 		return Place{}, invalid("invalid_jurisdiction", "a jurisdiction is a six-digit GB/T 2260 code",
 			enterprise.FieldError{Field: "jurisdiction", Message: "must be six digits, got " + quote(code)})
 	}
-	j, err := s.Jurisdictions.Get(code)
+	tree := s.Jurisdictions.Snapshot() // one tree for the node and its chain, whatever a reload does meanwhile
+	j, err := tree.Get(code)
 	if err != nil {
 		return Place{}, problem.New(problem.NotFound, "jurisdiction_not_found", "unknown jurisdiction "+quote(code))
 	}
-	codes, _ := s.Jurisdictions.Chain(code)
+	codes, _ := tree.Chain(code)
 	p := Place{Code: j.Code, Name: j.Name, Chain: make([]jurisdiction.Jurisdiction, len(codes))}
 	for i, c := range codes {
-		p.Chain[i], _ = s.Jurisdictions.Get(c)
+		p.Chain[i], _ = tree.Get(c)
 	}
 	return p, nil
 }
@@ -355,7 +363,7 @@ func decodeContext(def *Definition, raw json.RawMessage) (map[string]any, error)
 		}
 	}
 	var errs enterprise.FieldErrors
-	def.Context.check("context", ctx, &errs) // a nil schema still holds the context to the store's limits
+	def.Context.Check("context", ctx, &errs) // a nil schema still holds the context to the store's limits
 	if len(errs) > 0 {
 		return nil, invalid("invalid_context", "the context does not match what "+def.Name+" takes", errs...)
 	}
