@@ -6,11 +6,12 @@ import (
 	"testing/fstest"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/policies"
 )
 
 func BenchmarkEvaluateTrivial(b *testing.B) {
-	fsys := fstest.MapFS{"j100000/t.rego": {Data: []byte("package j100000.t\n\ndecision := {\"a\": 1}\n")}}
+	fsys := enginetest.Tree(fstest.MapFS{"j100000/t.rego": {Data: []byte("package j100000.t\n\ndecision := {\"a\": 1}\n")}})
 	ps, err := engine.Compile(context.Background(), fsys, engine.Options{})
 	if err != nil {
 		b.Fatal(err)

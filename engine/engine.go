@@ -89,7 +89,8 @@ type PolicySet struct {
 	queries  map[key]rego.PreparedEvalQuery
 	params   map[string]any // data.params: each jurisdiction's parameters by decision
 	budget   time.Duration
-	merged   sync.Map // chain key → merged parameters (ast.Value)
+	merged   sync.Map  // chain key → merged parameters (ast.Value)
+	data     *treeData // the jurisdiction tree and decision catalogue (tree_data.go)
 }
 
 // Revision is the content hash of the tree's policy and data files.
@@ -130,6 +131,10 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 	if err := checkTree(&Tree{Files: files, Modules: modules, Docs: docs}); err != nil {
 		return nil, err
 	}
+	data, err := readTreeData(files)
+	if err != nil {
+		return nil, err
+	}
 	if errs := RefusedCalls(modules); len(errs) > 0 {
 		return nil, errs
 	}
@@ -150,6 +155,7 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 		params:   asMap(docs["params"]),
 		queries:  map[key]rego.PreparedEvalQuery{},
 		budget:   cmp.Or(opts.Budget, DefaultBudget),
+		data:     data,
 	}
 	for k, pkg := range decisionPackages(modules) {
 		q, err := rego.New(

@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/policies"
 )
 
@@ -121,7 +122,7 @@ func TestRestrictedBuiltinsAreRefusedWithFileAndLine(t *testing.T) {
 		{`count([net.lookup_ip_addr("example.com")])`, "net.lookup_ip_addr"},
 	} {
 		t.Run(tc.builtin, func(t *testing.T) {
-			fsys := fstest.MapFS{"j100000/bad.rego": {Data: []byte("package j100000.bad\n\ndecision := x if {\n\tx := " + tc.call + "\n}\n")}}
+			fsys := enginetest.Tree(fstest.MapFS{"j100000/bad.rego": {Data: []byte("package j100000.bad\n\ndecision := x if {\n\tx := " + tc.call + "\n}\n")}})
 			_, err := engine.Compile(context.Background(), fsys, engine.Options{})
 			var errs engine.Errors
 			if !errors.As(err, &errs) || len(errs) == 0 {
@@ -144,14 +145,14 @@ func TestFailedLoadKeepsServingThePreviousRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\n")}}
+	broken := enginetest.Tree(fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\n")}})
 	if _, err := e.Load(ctx, broken); err == nil {
 		t.Fatal("a tree with a syntax error loaded")
 	}
 	if e.Current() != good {
 		t.Fatal("a failed load replaced the serving revision")
 	}
-	changed := fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": true}\n")}}
+	changed := enginetest.Tree(fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": true}\n")}})
 	next, err := e.Load(ctx, changed)
 	if err != nil {
 		t.Fatal(err)
@@ -162,8 +163,8 @@ func TestFailedLoadKeepsServingThePreviousRevision(t *testing.T) {
 }
 
 func TestRevisionIsAContentHash(t *testing.T) {
-	a := fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": true}\n")}}
-	b := fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": false}\n")}}
+	a := enginetest.Tree(fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": true}\n")}})
+	b := enginetest.Tree(fstest.MapFS{"j100000/x.rego": {Data: []byte("package j100000.x\n\ndecision := {\"ok\": false}\n")}})
 	ctx := context.Background()
 	pa1, _ := engine.Compile(ctx, a, engine.Options{})
 	pa2, _ := engine.Compile(ctx, a, engine.Options{})
@@ -175,11 +176,11 @@ func TestRevisionIsAContentHash(t *testing.T) {
 
 func TestEvaluationErrorNamesThePolicyFile(t *testing.T) {
 	// Two values for one complete rule is a conflict only known at evaluation.
-	fsys := fstest.MapFS{"j100000/conflict.rego": {Data: []byte(`package j100000.conflict
+	fsys := enginetest.Tree(fstest.MapFS{"j100000/conflict.rego": {Data: []byte(`package j100000.conflict
 
 decision := {"a": 1} if input.x
 decision := {"a": 2} if input.y
-`)}}
+`)}})
 	ps, err := engine.Compile(context.Background(), fsys, engine.Options{})
 	if err != nil {
 		t.Fatal(err)

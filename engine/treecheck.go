@@ -15,7 +15,9 @@ type Tree struct {
 // treeChecks run on every tree before it compiles, so a mistake a policy
 // author can make is reported with its file and line instead of surfacing
 // as a wrong answer in production. Each returns the problems it found.
-var treeChecks = []func(*Tree) Errors{}
+var treeChecks = []func(*Tree) Errors{
+	checkTreeData, checkPackages,
+}
 
 func checkTree(t *Tree) error {
 	var errs Errors

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/jurisdiction"
 	"github.com/credpol/credpol/verify"
 )
@@ -18,7 +19,7 @@ func TestFailuresAreReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policies := fstest.MapFS{"j100000/answer.rego": {Data: []byte("package j100000.answer\n\ndecision := {\"value\": 42}\n")}}
+	policies := enginetest.Tree(fstest.MapFS{"j100000/answer.rego": {Data: []byte("package j100000.answer\n\ndecision := {\"value\": 42}\n")}})
 	tests := fstest.MapFS{
 		"j100000/answer_test.rego": {Data: []byte(`package j100000.answer_test
 
