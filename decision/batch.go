@@ -29,7 +29,7 @@ type ItemResult struct {
 // DecideBatch takes the same decision for every item, spreading evaluation
 // over the available cores. An item's error does not fail the batch.
 func (s *Service) DecideBatch(ctx context.Context, caller auth.Principal, name string, items []Request) ([]ItemResult, error) {
-	if _, ok := Lookup(name); !ok {
+	if _, ok := s.Lookup(name); !ok {
 		return nil, problem.New(problem.NotFound, "decision_not_found", "unknown decision "+quote(name))
 	}
 	if len(items) > MaxBatch {

@@ -1,8 +1,6 @@
 package decision
 
 import (
-	"regexp"
-
 	"github.com/credpol/credpol/engine"
 )
 
@@ -37,10 +35,15 @@ type FactRead struct {
 	Value any    `json:"value"`
 }
 
-var ruleID = regexp.MustCompile(`\b(?:CN|HLJ|XZ|QG|ST)-\d+\b`)
-
-func explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Explanation {
+// explain picks the rule IDs out of each reason's basis by the rule prefixes
+// of the serving revision's jurisdiction tree (jurisdictions.json), so a
+// county that cites its own documents as XF-1 is explained without a release.
+func (s *Service) explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Explanation {
 	e := &Explanation{Reasons: []ReasonRules{}, FactsRead: []FactRead{}}
+	tree := s.Jurisdictions
+	if ps := s.Engine.Current(); ps != nil {
+		tree = ps.Jurisdictions()
+	}
 	for _, j := range c.place.Chain {
 		if j.Code == out.Source {
 			e.DecidedBy = DecidedBy{Code: j.Code, Name: j.Name, Level: j.Level, Inherited: j.Code != c.place.Code,
@@ -51,10 +54,7 @@ func explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Expla
 		m, _ := r.(map[string]any)
 		code, _ := m["code"].(string)
 		basis, _ := m["basis"].(string)
-		rules := ruleID.FindAllString(basis, -1)
-		if rules == nil {
-			rules = []string{}
-		}
+		rules := tree.RuleIDs(basis)
 		e.Reasons = append(e.Reasons, ReasonRules{Code: code, Rules: rules, Basis: basis})
 	}
 	for _, p := range reads {

@@ -12,7 +12,7 @@ import (
 // decision's schema, as decodeContext does.
 func contextProblems(t *testing.T, decision, doc string) enterprise.FieldErrors {
 	t.Helper()
-	def, ok := Lookup(decision)
+	def, ok := shippedCatalogue(t).Lookup(decision)
 	if !ok {
 		t.Fatalf("no decision %s", decision)
 	}
@@ -21,7 +21,7 @@ func contextProblems(t *testing.T, decision, doc string) enterprise.FieldErrors 
 		t.Fatal(err)
 	}
 	var errs enterprise.FieldErrors
-	def.Context.check("context", ctx, &errs)
+	def.Context.Check("context", ctx, &errs)
 	return errs
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	"github.com/credpol/credpol/jurisdiction"
@@ -121,7 +123,10 @@ type jurisdictionRow struct {
 
 func (jurisdictionRow) TableName() string { return "jurisdictions" }
 
-// Jurisdictions loads and validates the jurisdiction tree.
+// Jurisdictions loads the jurisdiction rows: every node a server or tool has
+// synced into this store (SyncJurisdictions). Decisions resolve along the
+// policy tree's own jurisdictions.json; the rows exist for the foreign keys
+// of enterprises and sampling plans.
 func (s *Store) Jurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
 	var rows []jurisdictionRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
@@ -137,9 +142,10 @@ func (s *Store) Jurisdictions(ctx context.Context) (*jurisdiction.Registry, erro
 	return jurisdiction.New(nodes)
 }
 
-// ShippedJurisdictions returns the jurisdiction tree the migrations install,
-// from a throwaway in-memory store: offline tools such as `credpol test` use
-// the same tree as a fresh server without a second copy of it.
+// ShippedJurisdictions returns the ten jurisdictions the migrations install.
+//
+// Deprecated: a tree's jurisdictions are its jurisdictions.json; use
+// engine.ReadTreeData or PolicySet.Jurisdictions.
 func ShippedJurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
 	st, err := Open(ctx, "file:shipped-jurisdictions?mode=memory&cache=private", nil)
 	if err != nil {
@@ -155,18 +161,51 @@ func ShippedJurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
 	return st.Jurisdictions(ctx)
 }
 
-// AddJurisdiction stores a new node after checking the tree stays valid.
-func (s *Store) AddJurisdiction(ctx context.Context, j jurisdiction.Jurisdiction) error {
-	reg, err := s.Jurisdictions(ctx)
+// SyncJurisdictions makes the jurisdictions table hold every node of reg, the
+// tree of the policy revision about to serve: new nodes are inserted and
+// changed names, levels and parents updated, so facts can be stored under a
+// county as soon as the revision that adds it serves. A row the tree no
+// longer lists is kept: stored enterprises and plans may still point at it.
+func (s *Store) SyncJurisdictions(ctx context.Context, reg *jurisdiction.Registry) error {
+	var existing []jurisdictionRow
+	if err := s.db.WithContext(ctx).Find(&existing).Error; err != nil {
+		return fmt.Errorf("loading jurisdictions: %w", err)
+	}
+	stored := make(map[string]jurisdictionRow, len(existing))
+	for _, r := range existing {
+		stored[r.Code] = r
+	}
+	var rows []jurisdictionRow
+	for _, j := range reg.All() {
+		row := jurisdictionRow{Code: j.Code, Name: j.Name, Level: j.Level}
+		if j.Parent != "" {
+			row.Parent = &j.Parent
+		}
+		if old, ok := stored[j.Code]; !ok || old.Name != row.Name || old.Level != row.Level || ptrValue(old.Parent) != j.Parent {
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// Parents first, so each row's parent exists when the row is written.
+	depth := func(code string) int { c, _ := reg.Chain(code); return len(c) }
+	sort.SliceStable(rows, func(i, k int) bool { return depth(rows[i].Code) < depth(rows[k].Code) })
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "code"}},
+			DoUpdates: clause.AssignmentColumns([]string{"name", "level", "parent"}),
+		}).CreateInBatches(rows, 500).Error
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("storing the jurisdiction tree: %w", err)
 	}
-	if _, err := jurisdiction.New(append(reg.All(), j)); err != nil {
-		return err
+	return nil
+}
+
+func ptrValue(p *string) string {
+	if p == nil {
+		return ""
 	}
-	row := jurisdictionRow{Code: j.Code, Name: j.Name, Level: j.Level}
-	if j.Parent != "" {
-		row.Parent = &j.Parent
-	}
-	return s.db.WithContext(ctx).Create(&row).Error
+	return *p
 }

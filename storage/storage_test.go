@@ -40,24 +40,52 @@ func TestMigrationsAreIdempotentAndSeedTheTenJurisdictions(t *testing.T) {
 	}
 }
 
-func TestAddJurisdictionExtendsTheTreeWithoutCode(t *testing.T) {
+// The serving policy tree's jurisdictions are synced into the table the
+// foreign keys of enterprises point at; rows it no longer lists stay.
+func TestSyncJurisdictionsFollowsThePolicyTree(t *testing.T) {
 	for _, s := range storetest.Stores(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			ctx := context.Background()
-			county := jurisdiction.Jurisdiction{Code: "140931", Name: "保德县", Level: "county", Parent: "140900"}
-			if err := s.Store.AddJurisdiction(ctx, county); err != nil {
+			shipped, err := s.Store.Jurisdictions(ctx)
+			if err != nil {
 				t.Fatal(err)
+			}
+			nodes := shipped.All()
+			for i := range nodes {
+				if nodes[i].Code == "140930" {
+					nodes[i].Name = "河曲县（改）"
+				}
+			}
+			nodes = append(nodes,
+				jurisdiction.Jurisdiction{Code: "140902", Name: "忻府区", Level: "district", Parent: "140900"},
+				jurisdiction.Jurisdiction{Code: "130000", Name: "河北省", Level: "province", Parent: "100000"},
+				jurisdiction.Jurisdiction{Code: "130100", Name: "石家庄市", Level: "city", Parent: "130000"},
+				jurisdiction.Jurisdiction{Code: "130102", Name: "长安区", Level: "district", Parent: "130100"})
+			tree, err := jurisdiction.New(nodes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // the second sync finds nothing to change
+				if err := s.Store.SyncJurisdictions(ctx, tree); err != nil {
+					t.Fatal(err)
+				}
 			}
 			reg, err := s.Store.Jurisdictions(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reg.Within("140931", "140000") {
-				t.Error("new county is not within Shanxi")
+			if !reg.Within("140902", "140000") || !reg.Within("130102", "130000") {
+				t.Error("synced counties are not in the table's tree")
 			}
-			orphan := jurisdiction.Jurisdiction{Code: "990101", Name: "无上级", Level: "county", Parent: "990100"}
-			if err := s.Store.AddJurisdiction(ctx, orphan); err == nil {
-				t.Error("a county whose parent does not exist was stored")
+			if j, _ := reg.Get("140930"); j.Name != "河曲县（改）" {
+				t.Errorf("a changed name was not synced: %+v", j)
+			}
+			smaller, _ := jurisdiction.New(nodes[:1])
+			if err := s.Store.SyncJurisdictions(ctx, smaller); err != nil {
+				t.Fatal(err)
+			}
+			if reg, _ := s.Store.Jurisdictions(ctx); !reg.Has("130102") {
+				t.Error("a row the tree no longer lists was deleted")
 			}
 		})
 	}

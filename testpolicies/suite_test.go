@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/storage"
 	"github.com/credpol/credpol/testpolicies"
 	"github.com/credpol/credpol/verify"
 )
@@ -14,7 +14,7 @@ import (
 // tree, each as a subtest.
 func TestSuite(t *testing.T) {
 	ctx := context.Background()
-	reg, err := storage.ShippedJurisdictions(ctx)
+	reg, _, err := engine.ReadTreeData(policies.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,12 @@ func (s *server) decideBatch(c *gin.Context) {
 }
 
 func (s *server) listDecisions(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"decisions": decision.Catalogue})
+	ps := s.Engine.Current()
+	if ps == nil {
+		fail(c, s.Logger, problem.New(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded"))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"decisions": ps.Catalogue().All()})
 }
 
 func (s *server) listJurisdictions(c *gin.Context) {
@@ -136,8 +141,9 @@ func (s *server) jurisdictionPolicies(c *gin.Context) {
 		return
 	}
 	chain, _ := s.Jurisdictions.Chain(code)
-	entries := make([]providerEntry, 0, len(decision.Catalogue))
-	for _, def := range decision.Catalogue {
+	defs := ps.Catalogue().All()
+	entries := make([]providerEntry, 0, len(defs))
+	for _, def := range defs {
 		e := providerEntry{Decision: def.Name}
 		if src, ok := ps.Provider(chain, def.Name); ok {
 			provider, _ := s.Jurisdictions.Get(src)

@@ -257,7 +257,7 @@ func TestCatalogueHealthAndMetrics(t *testing.T) {
 	st := storetest.SQLite(t)
 	f := newFixture(t, st)
 	status, body := f.do(t, "GET", "/v1/decisions", f.token, "")
-	if status != 200 || len(body["decisions"].([]any)) != len(decision.Catalogue) {
+	if status != 200 || len(body["decisions"].([]any)) != len(f.engine.Current().Catalogue().All()) {
 		t.Errorf("GET /v1/decisions: %d %v", status, body)
 	}
 	status, body = f.do(t, "GET", "/v1/jurisdictions", f.token, "")

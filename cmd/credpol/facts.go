@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/demo"
+	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/ingest"
 	"github.com/credpol/credpol/storage"
@@ -81,7 +82,12 @@ func importCmd() *cobra.Command {
 				return err
 			}
 			defer f.Close()
-			reg, err := st.Jurisdictions(ctx)
+			// Facts name jurisdictions of the policy tree served; the store's
+			// table must hold them too, for its foreign keys.
+			reg, _, err := engine.ReadTreeData(o.policyFS())
+			if err == nil {
+				err = st.SyncJurisdictions(ctx, reg)
+			}
 			if err != nil {
 				return err
 			}

@@ -89,10 +89,6 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
-	reg, err := st.Jurisdictions(ctx)
-	if err != nil {
-		return err
-	}
 	eng := &engine.Engine{Budget: o.evalBudget}
 	ps, err := eng.Load(ctx, o.policyFS())
 	if err != nil {
@@ -101,6 +97,11 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err := st.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
 		return err
 	}
+	if err := st.SyncJurisdictions(ctx, ps.Jurisdictions()); err != nil {
+		return err
+	}
+	// The serving revision's jurisdiction tree, whichever a reload swaps in.
+	reg := eng.Jurisdictions()
 	log.Info("policies loaded", "revision", ps.Revision())
 	if err := o.seedIfEmpty(ctx, st, log); err != nil {
 		return err
@@ -240,6 +241,10 @@ func reloadOnHangup(ctx context.Context, eng *engine.Engine, st *storage.Store, 
 			if err == nil {
 				// Keep the tree before serving it, so its decisions can always be replayed.
 				err = st.SavePolicyRevision(ctx, ps.Revision(), ps.Files())
+			}
+			if err == nil {
+				// Facts may name a county as soon as the revision that adds it serves.
+				err = st.SyncJurisdictions(ctx, ps.Jurisdictions())
 			}
 			if err != nil {
 				log.Error("policy reload refused; the previous revision keeps serving", "err", err.Error())

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
+	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/storage"
 )
 
@@ -32,7 +32,8 @@ func tokenCreateCmd() *cobra.Command {
 		Args:    cobra.ExactArgs(1),
 		PreRunE: envOverrides,
 		RunE: o.withStore(func(ctx context.Context, st *storage.Store, args []string) error {
-			reg, err := st.Jurisdictions(ctx)
+			// Scopes name jurisdictions and decisions of the policy tree served.
+			reg, cat, err := engine.ReadTreeData(o.policyFS())
 			if err != nil {
 				return err
 			}
@@ -42,7 +43,7 @@ func tokenCreateCmd() *cobra.Command {
 				}
 			}
 			for _, sc := range scopes {
-				if _, ok := decision.Lookup(sc); !ok && sc != auth.All && sc != auth.FactsRead && sc != auth.FactsWrite {
+				if _, ok := cat.Lookup(sc); !ok && sc != auth.All && sc != auth.FactsRead && sc != auth.FactsWrite {
 					return fmt.Errorf("unknown scope %q: a decision name, %s, %s or *", sc, auth.FactsRead, auth.FactsWrite)
 				}
 			}
