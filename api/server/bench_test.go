@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,8 @@ import (
 
 // BenchmarkDecisionLogging measures one HTTP decision (inline facts, through
 // Gin, without the network) with the decision log off and on, in one run:
-// `go test ./api/server -run XXX -bench DecisionLogging`.
+// `go test ./api/server -run XXX -bench DecisionLogging`; CREDPOL_BENCH_CLIENTS=8
+// runs 8 concurrent requests per core instead of 1.
 func BenchmarkDecisionLogging(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
@@ -59,6 +62,11 @@ func BenchmarkDecisionLogging(b *testing.B) {
 			body := `{"jurisdiction":"230000","facts":{"public_credit_score":812,"penalties":[` +
 				strings.TrimSuffix(strings.Repeat(`{"decision_no":"罚","decided_on":"2024-01-02","kinds":["fine"],"fine_amount":5000,"sector":"food","procedure":"ordinary"},`, 10), ",") + `]}}`
 			b.ReportAllocs()
+			if n, err := strconv.Atoi(os.Getenv("CREDPOL_BENCH_CLIENTS")); err == nil && n > 0 {
+				// Concurrent requests per core: a durable log shares one
+				// fsync among the requests that arrive while one runs.
+				b.SetParallelism(n)
+			}
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
