@@ -178,14 +178,14 @@ func TestEvaluationErrorNamesThePolicyFile(t *testing.T) {
 	// Two values for one complete rule is a conflict only known at evaluation.
 	fsys := enginetest.Tree(fstest.MapFS{"j100000/conflict.rego": {Data: []byte(`package j100000.conflict
 
-decision := {"a": 1} if input.x
-decision := {"a": 2} if input.y
+decision := {"a": 1} if input.enterprise.new_format
+decision := {"a": 2} if input.enterprise.reachable
 `)}})
 	ps, err := engine.Compile(context.Background(), fsys, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ps.Evaluate(context.Background(), "conflict", []string{"100000"}, map[string]any{"x": true, "y": true})
+	_, err = ps.Evaluate(context.Background(), "conflict", []string{"100000"}, map[string]any{"enterprise": map[string]any{"new_format": true, "reachable": true}})
 	var ee *engine.EvalError
 	if !errors.As(err, &ee) || ee.Err.File != "j100000/conflict.rego" || ee.Err.Row == 0 {
 		t.Fatalf("err = %#v, want an EvalError located in j100000/conflict.rego", err)
