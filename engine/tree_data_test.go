@@ -50,7 +50,7 @@ import data.j140900.supervision as city
 
 decision := city.decision
 `)}
-	tree["params/140902/data.json"] = &fstest.MapFile{Data: []byte(`{"supervision": {"ratios": {"source": "XF-1 忻府市监〔2026〕1号", "B": {"min": 0.07, "max": 0.09}}}}`)}
+	tree["params/140902/data.json"] = &fstest.MapFile{Data: []byte(`{"supervision": {"source": "忻府市监〔2026〕1号", "basis": {"ratios": "XF-1 忻府市监〔2026〕1号"}, "ratios": {"source": "XF-1 忻府市监〔2026〕1号", "B": {"min": 0.07, "max": 0.09}}}}`)}
 }
 
 func TestACountyIsAddedWithFilesOnly(t *testing.T) {

@@ -54,7 +54,7 @@ decision := object.union(city.decision, {"reasons": array.concat(city.decision.r
 	"basis": "XF-1 忻府市监〔2026〕1号",
 }])})
 `)}
-	tree["params/140902/data.json"] = &fstest.MapFile{Data: []byte(`{"supervision": {"ratios": {"source": "XF-1 忻府市监〔2026〕1号", "B": {"min": 0.07, "max": 0.09}}}}`)}
+	tree["params/140902/data.json"] = &fstest.MapFile{Data: []byte(`{"supervision": {"source": "忻府市监〔2026〕1号", "basis": {"ratios": "XF-1 忻府市监〔2026〕1号"}, "ratios": {"source": "XF-1 忻府市监〔2026〕1号", "B": {"min": 0.07, "max": 0.09}}}}`)}
 	c := tree["catalogue.json"].Data
 	tree["catalogue.json"].Data = bytes.Replace(c, []byte(`"title": "分级分类监管措施"`), []byte(`"title": "分级分类监管措施（修订）"`), 1)
 	return tree

@@ -54,41 +54,44 @@ three_years_listed := [l |
 
 escalation := {"serious_list_due": count(three_years_listed) > 0}
 
-escalation_reasons := [lib.reason("serious_list_due", sprintf("已于%s列入经营异常名录，届满%v年仍未移出，应列入严重违法失信名单", [l.listed_on, params.serious_after_years]), params.basis.escalation) |
+escalation_reasons := [lib.reason("serious_list_due", sprintf("已于%s列入经营异常名录，届满%v年仍未移出，应列入严重违法失信名单", [l.listed_on, params.serious_after_years]), lib.cite("abnormal_listing", [["serious_after_years"]])) |
 	some l in three_years_listed
 ]
 
 decision := object.union(escalation, {
 	"list": false,
 	"action": "guide_domicile_change",
-	"reasons": array.concat([lib.reason("force_majeure_buffer", sprintf("因不可抗力未在登记住所经营、可通过其他方式联系且无其他违法行为%s", [fm_text]), buffers.force_majeure.basis)], escalation_reasons),
+	"reasons": array.concat([lib.reason("force_majeure_buffer", sprintf("因不可抗力未在登记住所经营、可通过其他方式联系且无其他违法行为%s", [fm_text]), buffer_basis("force_majeure"))], escalation_reasons),
 }) if {
 	force_majeure
 	c.reasonable_explanation == true
 } else := object.union(escalation, {
 	"list": true,
 	"action": "guide_domicile_change",
-	"reasons": array.concat([lib.reason("force_majeure_no_explanation", "因不可抗力未在登记住所经营，但未作出合理说明，依法列入经营异常名录，同时引导其办理住所变更", buffers.force_majeure.basis)], escalation_reasons),
+	"reasons": array.concat([lib.reason("force_majeure_no_explanation", "因不可抗力未在登记住所经营，但未作出合理说明，依法列入经营异常名录，同时引导其办理住所变更", buffer_basis("force_majeure"))], escalation_reasons),
 }) if {
 	force_majeure
 } else := object.union(escalation, {
 	"list": false,
 	"action": "allow_amendment",
-	"reasons": array.concat([lib.reason("publicity_error_tolerance", "一般性信息或财务信息明显错误，非主观故意且未造成不良后果，允许修改当年度年报一次，一般不认定为隐瞒真实情况、弄虚作假", buffers.publicity_error.basis)], escalation_reasons),
+	"reasons": array.concat([lib.reason("publicity_error_tolerance", "一般性信息或财务信息明显错误，非主观故意且未造成不良后果，允许修改当年度年报一次，一般不认定为隐瞒真实情况、弄虚作假", buffer_basis("publicity_error"))], escalation_reasons),
 }) if {
 	tolerated_error
 } else := object.union(escalation, {
 	"list": false,
 	"action": buffers.stopped_operating.action,
-	"reasons": array.concat([lib.reason("stopped_operating", buffers.stopped_operating.text, buffers.stopped_operating.basis)], escalation_reasons),
+	"reasons": array.concat([lib.reason("stopped_operating", buffers.stopped_operating.text, buffer_basis("stopped_operating"))], escalation_reasons),
 }) if {
 	stopped
 } else := object.union(escalation, {
 	"list": true,
 	"action": "list",
 	"cause": params.causes[cause],
-	"reasons": array.concat([lib.reason(concat("", ["list_", cause]), sprintf("%s，依法列入经营异常名录", [params.causes[cause]]), params.basis.listing)], escalation_reasons),
+	"reasons": array.concat([lib.reason(concat("", ["list_", cause]), sprintf("%s，依法列入经营异常名录", [params.causes[cause]]), lib.cite("abnormal_listing", [["causes", cause]]))], escalation_reasons),
 })
+
+# buffer_basis cites the level that set the buffer (its date, fields, action).
+buffer_basis(name) := lib.cite("abnormal_listing", [["buffers", name]])
 
 # A publicity error without the tolerance is treated as false information.
 cause := "false_information" if c.cause == "publicity_info_error"

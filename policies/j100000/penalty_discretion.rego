@@ -95,7 +95,7 @@ decision := {
 	"education": list_item.outcome == "no_penalty",
 	"item": {"code": v.item, "name": list_item.name},
 	"reasons": array.concat(
-		[lib.reason(concat("", ["list_", list_item.list]), sprintf("违法事项%s（%s）列入%s，符合清单适用条件", [v.item, list_item.name, params.lists.names[list_item.list]]), params.lists.basis)],
+		[lib.reason(concat("", ["list_", list_item.list]), sprintf("违法事项%s（%s）列入%s，符合清单适用条件", [v.item, list_item.name, params.lists.names[list_item.list]]), lib.cite("penalty_discretion", [["lists", "items", v.item]]))],
 		[education | list_item.outcome == "no_penalty"],
 	),
 } if {
@@ -104,7 +104,7 @@ decision := {
 	"outcome": "may_waive",
 	"list": null,
 	"education": true,
-	"reasons": [lib.reason("first_offense_waiver", "初次违法且危害后果轻微并及时改正，可以不予行政处罚", params.basis.first_offense), education],
+	"reasons": [lib.reason("first_offense_waiver", "初次违法且危害后果轻微并及时改正，可以不予行政处罚", lib.cite("penalty_discretion", [["first_offense_from"]])), education],
 } if {
 	v.first_offense == true
 	v.harm == "slight"

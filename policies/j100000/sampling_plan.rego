@@ -31,17 +31,43 @@ classes := {class: {
 key_sectors := object.get(ranges, ["key_supervision", "sectors"], [])
 
 excluded := array.concat(
-	[{"code": "status", "statuses": params.excluded_statuses, "basis": params.basis.excluded_statuses}],
-	[{"code": "key_supervision", "sectors": key_sectors, "basis": ranges.key_supervision.sector_basis} | count(key_sectors) > 0],
+	[{"code": "status", "statuses": params.excluded_statuses, "basis": lib.cite("sampling_plan", [["excluded_statuses"]])}],
+	[{"code": "key_supervision", "sectors": key_sectors, "basis": lib.cite("supervision", [["key_supervision", "sectors"]])} | count(key_sectors) > 0],
 )
 
-lean := {"factors": object.keys(ranges.lean.factors), "weight": params.lean_weight, "basis": ranges.lean.basis} if ranges.lean
+lean := {"factors": object.keys(ranges.lean.factors), "weight": params.lean_weight, "basis": lib.cite("supervision", [["lean", "factors"]])} if ranges.lean
 
 else := null
 
 targets := object.union(params.targets[format_int(year, 10)], {"year": year}) if params.targets[format_int(year, 10)]
 
 else := null
+
+# ratio_bases cite the rule that has ratios follow the class, then, for each
+# class, the level whose figure is drawn: this decision's draw where a
+# jurisdiction sets one, else the supervision range it is the middle of.
+ratio_bases := lib.join_bases(array.concat([lib.basis_for("sampling_plan", "ratios")], [b |
+	some class in ["A", "B", "C", "D"]
+	b := ratio_basis(class)
+]))
+
+ratio_basis(class) := lib.cite("sampling_plan", [["draw", class]]) if params.draw[class]
+
+else := lib.cite("supervision", [["ratios", class]])
+
+# target_names name each annual target, in the order the reason states them.
+target_names := [
+	["sampled_share_min", "抽查户数占比"],
+	["differentiated_share_min", "差异化抽查户数占比"],
+	["completion_min", "任务按时完成率"],
+	["publicity_min", "结果公示率"],
+	["follow_up_min", "后续处置率"],
+]
+
+targets_text := concat("，", [sprintf("%s不低于%v%%", [name, targets[key] * 100]) |
+	some [key, name] in target_names
+	is_number(targets[key])
+])
 
 decision := {
 	"differentiated": differentiated,
@@ -54,10 +80,10 @@ decision := {
 	"joint_inspection": object.get(params, "joint_inspection", false),
 	"targets": targets,
 	"reasons": lib.concat_arrays([
-		[lib.reason("class_ratios", sprintf("按信用风险分类确定抽查比例：A类%v、B类%v、C类%v、D类%v", [classes.A.ratio, classes.B.ratio, classes.C.ratio, classes.D.ratio]), params.basis.ratios) | differentiated],
-		[lib.reason("uniform_ratio", sprintf("非差异化抽查任务，统一按%v抽取", [params.uniform_ratio]), params.basis.ratios) | not differentiated],
-		[lib.reason("lean", "监管资源向场所异常、曾受处罚、许可过期的主体倾斜", ranges.lean.basis) | lean != null],
-		[lib.reason("joint_inspection", "跨部门联合抽查为常态、单部门抽查为例外，“进一次门，查多项事”", params.basis.joint_inspection) | params.joint_inspection],
-		[lib.reason("targets", sprintf("%v年度目标：抽查户数占比不低于%v，差异化抽查户数占比不低于%v，任务完成率、结果公示率、后续处置率均为100%%", [year, targets.sampled_share_min, targets.differentiated_share_min]), params.basis.targets) | targets != null],
+		[lib.reason("class_ratios", sprintf("按信用风险分类确定抽查比例：A类%v、B类%v、C类%v、D类%v", [classes.A.ratio, classes.B.ratio, classes.C.ratio, classes.D.ratio]), ratio_bases) | differentiated],
+		[lib.reason("uniform_ratio", sprintf("非差异化抽查任务，统一按%v抽取", [params.uniform_ratio]), lib.join_bases([lib.basis_for("sampling_plan", "ratios"), lib.cite("sampling_plan", [["uniform_ratio"]])])) | not differentiated],
+		[lib.reason("lean", sprintf("监管资源向%s的主体倾斜", [concat("、", [ranges.lean.factors[f] | some f in lean.factors])]), lean.basis) | lean != null],
+		[lib.reason("joint_inspection", "跨部门联合抽查为常态、单部门抽查为例外，“进一次门，查多项事”", lib.cite("sampling_plan", [["joint_inspection"]])) | params.joint_inspection],
+		[lib.reason("targets", sprintf("%v年度目标：%s", [year, targets_text]), lib.cite("sampling_plan", [["targets", format_int(year, 10)]])) | targets != null],
 	]),
 }

@@ -59,7 +59,9 @@ ratio_class := "B" if {
 	class_level == "reduced"
 } else := class
 
-ratio := object.union(params.ratios[ratio_class], {"source": params.ratios.source})
+# The ratio names the source of the level that set it: a county's own class B
+# ratio is not the national default.
+ratio := object.union(params.ratios[ratio_class], {"source": lib.source_of("supervision", ["ratios", ratio_class])})
 
 default offsite_allowed := false
 
@@ -127,7 +129,7 @@ reasons := lib.concat_arrays([
 	[lib.reason(
 		concat("", ["sampling_", class_level]),
 		sprintf("%s类企业：%s", [class, params.level_text[class_level]]),
-		params.basis.levels,
+		lib.cite("supervision", [["levels", class]]),
 	)],
 	trigger_reasons,
 	lean_reasons,
@@ -137,7 +139,7 @@ reasons := lib.concat_arrays([
 trigger_reasons := [lib.reason(
 	"no_class_reduction",
 	sprintf("本次检查因%s启动，不适用按信用风险分类降低抽查比例和频次", [params.triggers[trigger]]),
-	params.basis.triggers,
+	lib.cite("supervision", [["triggers", trigger]]),
 )] if {
 	not reduction_applies
 } else := []
@@ -145,7 +147,7 @@ trigger_reasons := [lib.reason(
 lean_reasons := [lib.reason(
 	"lean_toward_abnormal",
 	sprintf("存在%s，监管资源向其倾斜", [concat("、", [params.lean.factors[f] | some f in lean_factors])]),
-	params.lean.basis,
+	lib.cite("supervision", [["lean", "factors"], ["lean", "raise_levels"]]),
 )] if {
 	leaning
 } else := []
@@ -156,27 +158,27 @@ feature_reasons := [r |
 	r := feature_reason[feature]
 ]
 
-feature_reason["offsite"] := lib.reason("offsite_allowed", params.offsite.text, params.offsite.basis) if offsite_allowed
+feature_reason["offsite"] := lib.reason("offsite_allowed", params.offsite.text, lib.cite("supervision", [["offsite", "classes"]])) if offsite_allowed
 
-feature_reason["onsite"] := lib.reason("onsite_required", params.onsite.text, params.onsite.basis) if onsite_required
+feature_reason["onsite"] := lib.reason("onsite_required", params.onsite.text, lib.cite("supervision", [["onsite", "classes"]])) if onsite_required
 
-feature_reason["key_class"] := lib.reason("key_supervision_class", params.key_supervision.class_text, params.key_supervision.class_basis) if {
+feature_reason["key_class"] := lib.reason("key_supervision_class", params.key_supervision.class_text, lib.cite("supervision", [["key_supervision", "classes"]])) if {
 	class in object.get(params, ["key_supervision", "classes"], [])
 }
 
 feature_reason["key_sector"] := lib.reason(
 	"key_supervision_sector",
 	sprintf("%s：%s", [concat("、", [lib.sector_names[s] | some s in key_sectors]), params.key_supervision.sector_text]),
-	params.key_supervision.sector_basis,
+	lib.cite("supervision", [["key_supervision", "sectors"]]),
 ) if {
 	count(key_sectors) > 0
 }
 
-feature_reason["observation"] := lib.reason("observation_period", params.new_format.observation_text, params.new_format.basis) if observation_period
+feature_reason["observation"] := lib.reason("observation_period", params.new_format.observation_text, lib.cite("supervision", [["new_format", "observation_classes"], ["new_format", "soft_measures"]])) if observation_period
 
-feature_reason["strict"] := lib.reason("targeted_strict_measures", params.new_format.strict_text, params.new_format.basis) if targeted_strict
+feature_reason["strict"] := lib.reason("targeted_strict_measures", params.new_format.strict_text, lib.cite("supervision", [["new_format", "strict_classes"]])) if targeted_strict
 
-feature_reason["class_measures"] := lib.reason("class_measures", params.class_measures[class].text, params.class_measures[class].basis) if {
+feature_reason["class_measures"] := lib.reason("class_measures", params.class_measures[class].text, lib.cite("supervision", [["class_measures", class]])) if {
 	not observation_period
 	params.class_measures[class]
 }

@@ -12,6 +12,9 @@ company if lib.enterprise.entity_type == "company"
 
 company if not lib.enterprise.entity_type
 
+# The texts name the months as {months}: the number is written once.
+basis := lib.cite("qualification_restoration", [["months"], ["from"]])
+
 # "超过六个月" excludes six months itself; "连续六个月以上" includes it.
 qualifying_reason if {
 	r.reason == "not_opened"
@@ -36,12 +39,12 @@ decision := lib.refusal("rule_not_in_force", sprintf("忻州市恢复经营资�
 } else := {
 	"eligible": true,
 	"steps": params.steps,
-	"reasons": [lib.reason("restorable", params.eligible_text, params.basis)],
+	"reasons": [lib.reason("restorable", lib.render(params.eligible_text, [params]), basis)],
 } if {
 	count(blockers) == 0
 } else := {
 	"eligible": false,
 	"steps": [],
 	"blocking": sort(blockers),
-	"reasons": [lib.reason(concat("", ["not_restorable_", b]), params.blocker_text[b], params.basis) | some b in sort(blockers)],
+	"reasons": [lib.reason(concat("", ["not_restorable_", b]), lib.render(params.blocker_text[b], [params]), basis) | some b in sort(blockers)],
 }

@@ -31,12 +31,12 @@ decision := lib.refusal(
 				params.indicators.operating_status,
 				params.indicators.social_responsibility,
 			]),
-			params.basis.total,
+			lib.cite("credit_grade", [["total"], ["indicators"]]),
 		),
 		lib.reason(
 			concat("", ["grade_", grade.band.grade]),
 			sprintf("综合得分%v分，属于%s级（%s）", [grade.score, grade.band.grade, grade.band.range]),
-			params.basis.grade,
+			lib.cite("credit_grade", [["bands"]]),
 		),
 	],
 }

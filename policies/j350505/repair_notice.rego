@@ -31,5 +31,5 @@ decision := lib.refusal("rule_not_in_force", sprintf("泉港区“两书同送�
 		"channel": params.channel,
 		"text": letter,
 	},
-	"reasons": [lib.reason("repair_notice", "处罚决定书与信用修复告知书同时送达（两书同送）", params.basis), publicity.reason(o)],
+	"reasons": [lib.reason("repair_notice", "处罚决定书与信用修复告知书同时送达（两书同送）", lib.cite("repair_notice", [["from"]])), publicity.reason(o)],
 }

@@ -18,7 +18,7 @@ decision := {
 	"reasons": [lib.reason(
 		concat("", ["not_accepted_", b.list]),
 		sprintf("该主体于%s被列入%s，相关违法情形未改正前申请变更登记或备案，登记机关不予受理", [b.listed_on, b.list_name]),
-		params.basis.credit_constraint,
+		lib.cite("registration_change", [["effective_from"]]),
 	) |
 		some b in baseline.blocking
 	],

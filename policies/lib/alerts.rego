@@ -11,7 +11,7 @@ params := lib.params("risk_alerts")
 
 alerts := [{
 	"item": it.item,
-	"risk_point": it.risk_point,
+	"risk_point": lib.render(it.risk_point, [it, params]),
 	"trigger": it.trigger.kind,
 	"measure": it.measure,
 	"basis": it.basis,
@@ -28,5 +28,5 @@ decision := {
 	count(alerts) > 0
 } else := {
 	"alerts": [],
-	"reasons": [lib.reason("no_alert", "未触发本辖区风险预警清单中的任何事项", params.basis)],
+	"reasons": [lib.reason("no_alert", "未触发本辖区风险预警清单中的任何事项", lib.cite("risk_alerts", [["items"]]))],
 }

@@ -27,12 +27,17 @@ else := "general"
 model_reasons := [lib.reason(
 	"professional_model",
 	sprintf("该企业属于重点领域（%s），在通用型分类基础上叠加专业型分类模型", [concat("、", [lib.sector_names[s] | some s in key_area_sectors])]),
-	params.professional_model.basis,
+	lib.cite("risk_class", [["professional_model", "sectors"]]),
 )] if {
 	count(key_area_sectors) > 0
 } else := []
 
-derivation_rule := object.get(params, ["derivation", "by_entity_type", entity_type], params.derivation.default_rule)
+# The class derived from the grade cites the table's basis, and the rule that
+# lets this kind of entity be classified from the evaluation where one does.
+derivation_basis := lib.join_bases([
+	lib.cite("risk_class", [["derivation", "by_grade", grade.band.grade]]),
+	object.get(params, ["derivation", "by_entity_type", entity_type, "basis"], ""),
+])
 
 # result is the class with its source, or undefined when neither an official
 # class nor a derivation is available.
@@ -59,7 +64,7 @@ result := {
 		[lib.reason(
 			"derived_from_evaluation",
 			sprintf("无系统认定分类，依公共信用综合评价%s级（%v分）确定为%s类（%s）", [grade.band.grade, grade.score, derived, params.names[derived]]),
-			derivation_rule.basis,
+			derivation_basis,
 		)],
 		model_reasons,
 	),

@@ -19,8 +19,8 @@ decision := lib.refusal("rule_not_in_force", sprintf("本辖区虚假承诺处�
 	"publicize": true,
 	"follow_up": object.get(params, "follow_up", []),
 	"reasons": array.concat(
-		[lib.reason("false_commitment", sprintf("%s：%s", [c.item, params.text]), params.basis)],
-		[lib.reason("food_commitment_publicity", params.food_text, params.basis) |
+		[lib.reason("false_commitment", sprintf("%s：%s", [c.item, params.text]), lib.cite("commitment_breach", [["measures"]]))],
+		[lib.reason("food_commitment_publicity", params.food_text, lib.cite("commitment_breach", [["from"]])) |
 			food_producer
 			params.food_text
 		],

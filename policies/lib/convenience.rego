@@ -52,10 +52,10 @@ decision := {
 	"eligible": eligible,
 	"restricted": restricted,
 	"reasons": lib.concat_arrays([
-		[lib.reason("honest_enterprise", params.honest.text, params.honest.basis) | honest],
-		[lib.reason("listed_entity", sprintf("被列入%s：%s", [concat("、", [lib.list_names[l] | some l in listed]), params.listed.text]), params.listed.basis) | count(listed) > 0],
-		[lib.reason("seriously_dishonest", params.seriously_dishonest.text, params.seriously_dishonest.basis) | seriously_dishonest],
-		[lib.reason("no_measure", "不符合便利措施条件，也未被列入经营异常名录或严重违法失信名单", params.listed.basis) |
+		[lib.reason("honest_enterprise", params.honest.text, lib.cite("convenience_measures", [["honest", "classes"], ["honest", "max_penalties"], ["honest", "within_years"], ["honest", "measures"]])) | honest],
+		[lib.reason("listed_entity", sprintf("被列入%s：%s", [concat("、", [lib.list_names[l] | some l in listed]), params.listed.text]), lib.cite("convenience_measures", [["listed", "measures"]])) | count(listed) > 0],
+		[lib.reason("seriously_dishonest", params.seriously_dishonest.text, lib.cite("convenience_measures", [["seriously_dishonest", "lists"], ["seriously_dishonest", "measures"]])) | seriously_dishonest],
+		[lib.reason("no_measure", "不符合便利措施条件，也未被列入经营异常名录或严重违法失信名单", lib.cite("convenience_measures", [["listed", "measures"]])) |
 			not honest
 			count(listed) == 0
 		],

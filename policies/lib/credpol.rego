@@ -23,6 +23,159 @@ params(name) := object.get(input.params, name, {}) if {
 	p := data.params[code][name]
 ])
 
+# Where a parameter comes from. Parameters merge along the chain key by key,
+# so the value a reason rests on may come from any level: the reason must cite
+# the document of the level that set that value, not of whoever set the rest
+# of the block. Each level's file labels what it sets with "basis": a string
+# cites every value beneath it, an object cites the members it names, and the
+# nearest label above a value counts. Labels (basis, source, *_source) and
+# wording (text, *_text) describe values rather than set them.
+
+# cite(name, paths) is the basis of a reason that rests on the values at paths
+# (each a list of keys) of decision name's parameters: for each value, the
+# basis given by the most specific jurisdiction on the chain that sets it,
+# each document named once, in the order of paths.
+cite(name, paths) := set_by(name)[concat("/", paths[0])].basis if {
+	count(paths) == 1
+} else := concat("；", distinct([b |
+	sb := set_by(name)
+	some path in paths
+	b := sb[concat("/", path)].basis
+]))
+
+# setter(name, path) is the most specific jurisdiction on the chain whose
+# parameters of decision name set a value at path or beneath it.
+setter(name, path) := set_by(name)[concat("/", path)].code
+
+# source_of(name, path) is the source that level names for the value: the
+# nearest "source" above it in its own file.
+source_of(name, path) := s if {
+	s := nearest_label(data.params[setter(name, path)][name], path, "source")
+} else := ""
+
+# set_by(name) maps the path of every value of decision name's parameters
+# ("regimes/CN-6/repair_after") to {code, basis}: who set it, citing what.
+# The credpol engine computes it once per chain beside the merged parameters
+# (input.params._set_by); without it (opa test, opa eval) it is computed here
+# from data.params, with the same result.
+set_by(name) := input.params._set_by[name] if {
+	input.params._set_by
+} else := object.union_n([level_set_by(data.params[code][name], code) |
+	some code in array.reverse(input.jurisdiction.chain)
+	is_object(data.params[code][name])
+])
+
+level_set_by(block, code) := {concat("/", path): {"code": code, "basis": basis_or_source(block, path, code)} |
+	walk(block, [path, v])
+	count(path) > 0
+	every k in path {
+		is_string(k)
+		not label_key(k)
+	}
+	holds_value(v)
+}
+
+basis_or_source(block, path, code) := b if {
+	b := nearest_label(block, path, "basis")
+} else := sprintf("%s（%s的参数，未注明依据）", [object.get(block, "source", ""), code])
+
+holds_value(v) if not is_object(v)
+
+holds_value(v) if {
+	is_object(v)
+	walk(v, [p, x])
+	not is_object(x)
+	not describes(p)
+}
+
+describes(p) if {
+	some k in p
+	is_string(k)
+	label_key(k)
+}
+
+label_key(k) if k in {"basis", "source", "text"}
+
+label_key(k) if endswith(k, "_source")
+
+label_key(k) if endswith(k, "_text")
+
+# nearest_label is the label closest above path: at each object from the
+# value up to the block, a string label, or an object label's entry for the
+# member that leads towards the value.
+nearest_label(block, path, label) := [l |
+	some i in numbers.range(count(path), 0)
+	node := object.get(block, array.slice(path, 0, i), {})
+	l := label_at(node, label, path, i)
+][0]
+
+label_at(node, label, _, _) := node[label] if is_string(node[label])
+
+label_at(node, label, path, i) := node[label][path[i]] if is_string(node[label][path[i]])
+
+# distinct keeps the first of equal items, in order.
+distinct(xs) := [x | some i, x in xs; not x in array.slice(xs, 0, i)]
+
+# join_bases joins citations, each once, leaving out empty ones.
+join_bases(bases) := concat("；", distinct([b | some b in bases; b != ""]))
+
+# render fills a text's {placeholders} with the values at their dotted paths,
+# looked up in each of scopes in turn (the list item, then the block), so a
+# text that states a number never repeats it: the number is written once,
+# where it takes effect. A period ({"months": 6}) reads 6个月, a list 、-joined.
+render(text, scopes) := strings.replace_n(
+	{m[0]: show(v) |
+		some m in regex.find_all_string_submatch_n(`\{([^{}]+)\}`, text, -1)
+		v := [x | some s in scopes; x := object.get(s, split(m[1], "."), absent); x != absent][0]
+	},
+	text,
+)
+
+# absent stands for a missing value: no parameter is this object.
+absent := {"credpol.absent": true}
+
+# placeholders are the dotted paths a text refers to, as key lists.
+placeholders(text) := [split(m[1], ".") | some m in regex.find_all_string_submatch_n(`\{([^{}]+)\}`, text, -1)]
+
+# overridden(name, own, paths) holds when a level more specific than the one
+# that set the value at own sets a value at one of paths: a text its author
+# wrote about the values then in force no longer describes what decides.
+overridden(name, own, paths) if {
+	mine := chain_index(setter(name, own))
+	some path in paths
+	chain_index(setter(name, path)) < mine
+}
+
+chain_index(code) := i if input.jurisdiction.chain[i] == code
+
+# basis_for(name, topic) is what the most specific level gives, in its basis
+# object, for a topic that is a rule rather than a value (the rule that ratios
+# follow the class); "" when none does.
+basis_for(name, topic) := b if {
+	b := [x |
+		some code in input.jurisdiction.chain
+		x := data.params[code][name].basis[topic]
+		is_string(x)
+	][0]
+} else := ""
+
+show(x) := concat("、", [scalar_text(e) | some e in x]) if is_array(x)
+
+else := period_text(x) if is_object(x)
+
+else := scalar_text(x)
+
+scalar_text(x) := x if is_string(x)
+
+else := sprintf("%v", [x])
+
+# period_text reads a period of years, months and days in Chinese.
+period_text(p) := concat("", [sprintf("%v%s", [n, unit]) |
+	some [key, unit] in [["years", "年"], ["months", "个月"], ["days", "日"]]
+	n := object.get(p, key, 0)
+	n != 0
+])
+
 # enterprise is the facts document, empty when none were given.
 default enterprise := {}
 

@@ -148,10 +148,14 @@ local(o) := object.union(o, {"auto_repair": true, "why": "light_auto"}) if {
 	input.as_of >= params.auto_repair_light.from
 } else := o
 
-# local_reasons cite local rules in force that restate or refine the regime applied.
-local_reasons(items) := [reason | some reason in {lib.reason(r.code, r.text, r.basis) |
+# local_reasons cite local rules in force that restate or refine the regime
+# applied. A rule's text names the values it restates as placeholders; where
+# a level below the rule's own sets one of them, the rule no longer describes
+# what decided and is not cited.
+local_reasons(items) := [reason | some reason in {lib.reason(r.code, lib.render(r.text, [r, params]), r.basis) |
 	some r in object.get(params, "local_rules", [])
 	input.as_of >= r.from
+	not lib.overridden("penalty_publicity", ["local_rules"], lib.placeholders(r.text))
 	some o in items
 	o.regime in r.regimes
 	o.publish
@@ -165,8 +169,33 @@ choose(a, b) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
 reason(o) := lib.reason(
 	concat("", ["publicity_", o.why]),
 	sprintf("处罚决定%s：%s%s", [o.decision_no, outcome_text(o), applied_text[o.applied]]),
-	concat("；", [params.regimes[o.regime].basis, applied_basis[o.applied]]),
+	lib.join_bases([citations[o.regime][o.why], applied_basis[o.applied]]),
 )
+
+# decided_by lists, per regime and outcome, the parameters that set the
+# outcome: the reason cites the level that set each of them, so a county's
+# own period cites the county's document.
+decided_by := {
+	"CN-6": {
+		"not_published": [["regimes", "CN-6", "from"]],
+		"light": [["regimes", "CN-6", "light_publicity"], ["lower_fine", "max"]],
+		"light_auto": [["regimes", "CN-6", "light_publicity"], ["lower_fine", "max"], ["auto_repair_light"]],
+		"never_early": [["regimes", "CN-6", "publicity"], ["never_early_kinds"]],
+		"key_sector": [["regimes", "CN-6", "publicity"], ["regimes", "CN-6", "repair_after_key_sector"]],
+		"general": [["regimes", "CN-6", "publicity"], ["regimes", "CN-6", "repair_after"]],
+	},
+	"CN-7": {
+		"not_published": [["regimes", "CN-7", "from"]],
+		"minor": [["regimes", "CN-7", "categories", "minor"], ["lower_fine", "max"]],
+		"moderate": [["regimes", "CN-7", "categories", "moderate"]],
+		"serious": [["regimes", "CN-7", "categories", "serious"], ["never_early_kinds"], ["regimes", "CN-7", "serious_fine"]],
+	},
+}
+
+# citations are computed once per decision, not once per penalty.
+citations[regime] := {why: lib.cite("penalty_publicity", paths) | some why, paths in table} if {
+	some regime, table in decided_by
+}
 
 outcome_text(o) := "简易程序作出或仅为警告，不予公示" if not o.publish
 
