@@ -363,6 +363,7 @@ func (ps *PolicySet) paramsFor(chain []string) ast.Value {
 			}
 		}
 	}
+	merged.Insert(ast.StringTerm(SetByKey), ast.NewTerm(setBy(chain, ps.params))) // who set each value (params_cite.go)
 	ps.merged.Store(k, merged)
 	return merged
 }

@@ -17,6 +17,7 @@ type Tree struct {
 // as a wrong answer in production. Each returns the problems it found.
 var treeChecks = []func(*Tree) Errors{
 	checkTreeData, checkPackages,
+	checkParams,
 }
 
 func checkTree(t *Tree) error {
