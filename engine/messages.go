@@ -2,9 +2,13 @@ package engine
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -269,6 +273,9 @@ var readings = []reading{
 	{pattern: regexp.MustCompile(`^(?P<whole>\S+): (?P<prefix>\S+) is always empty, so it has no field (?P<name>\S+)$`),
 		en: "{whole}: {prefix} is always empty, so it has no field {name}",
 		zh: "{whole}：{prefix} 总是空的，没有字段 {name}"},
+	{pattern: regexp.MustCompile(`^to_number: strconv.ParseFloat: parsing "(?P<s>.*)": invalid syntax$`),
+		en: "to_number cannot turn \"{s}\" into a number: check the value, or test it first with regex.match or is_number",
+		zh: "函数 to_number 无法把 \"{s}\" 转换为数字：请检查这个值，必要时先判断它是否为数字"},
 	{pattern: regexp.MustCompile(`^div: divide by zero$`),
 		en: "division by zero: check that the divisor is not 0 before dividing",
 		zh: "除数为零：请在相除之前先判断除数不为 0"},
@@ -315,6 +322,11 @@ var readings = []reading{
 	{pattern: regexp.MustCompile(`^(?P<what>invalid character .*|unexpected end of JSON input)$`),
 		en: "the JSON is malformed at line {row}, column {col} ({what}): check quotes, commas and brackets",
 		zh: "第{row}行第{col}列 JSON 格式有误（{what}）：请检查引号、逗号和括号"},
+	// Any other built-in that failed on its input.
+	{pattern: regexp.MustCompile(`^(?P<fn>[a-z][\w]*(?:\.[\w]+)*): (?P<what>.+)$`),
+		vars: builtinVars,
+		en:   "built-in {fn} failed on the value it was given ({what}): check that value",
+		zh:   "函数 {fn} 无法处理传给它的值（{what}）：请检查这个值"},
 	// credpol's own findings.
 	{pattern: regexp.MustCompile(`^decision is undefined for this input`),
 		en: "decision gave no answer for this input (no rule's conditions held): add a rule that always answers (default decision := …, or else := …), or return lib.refusal(…) saying why it cannot decide",
@@ -322,6 +334,9 @@ var readings = []reading{
 	{pattern: regexp.MustCompile(`^decision must be an object$`),
 		en: "decision must be an object {…} with its fields and reasons",
 		zh: "decision 的结果必须是一个对象 {…}，包含各字段和 reasons"},
+	{pattern: regexp.MustCompile(`^(?P<d>\S+) \(policy of (?P<s>\S+)\) did not finish within the evaluation budget of (?P<b>\S+)$`),
+		en: "{d} (policy of {s}) did not finish within {b} and was stopped: look for a loop that grows too large (numbers.range, nested iteration over long lists)",
+		zh: "{s} 的 {d} 策略在 {b} 内没有得出结果，已被中止：请检查是否有过大的循环（如 numbers.range）或对长列表的嵌套遍历"},
 	{pattern: regexp.MustCompile(`^(?P<d>\S+) did not answer an empty enterprise within the evaluation budget of (?P<b>\S+)$`),
 		en: "{d} did not answer an enterprise without facts within {b}: look for a loop that grows too large (numbers.range, nested iteration over long lists)",
 		zh: "{d} 对一个没有任何事实的企业在 {b} 内没有得出结果：请检查是否有过大的循环（如 numbers.range）或对长列表的嵌套遍历"},
@@ -369,18 +384,94 @@ func trimData(names ...string) func(map[string]string, Error) bool {
 func conflictVars(v map[string]string, _ Error) bool {
 	v["rule"] = strings.TrimPrefix(v["rule"], "data.")
 	at := regexp.MustCompile(`^\s*(.*) at (\S+):(\d+)$`)
-	var en, zh []string
+	var vals, rows []string
 	for _, line := range strings.Split(v["values"], "\n") {
-		m := at.FindStringSubmatch(line)
-		if m == nil {
-			continue
+		if m := at.FindStringSubmatch(line); m != nil {
+			vals, rows = append(vals, m[1]), append(rows, m[3])
 		}
-		val := shorten(m[1], 80)
-		en = append(en, fmt.Sprintf("%s (line %s)", val, m[3]))
-		zh = append(zh, fmt.Sprintf("第%s行得出 %s", m[3], val))
+	}
+	vals = differences(vals)
+	var en, zh []string
+	for i := range vals {
+		en = append(en, fmt.Sprintf("%s (line %s)", vals[i], rows[i]))
+		zh = append(zh, fmt.Sprintf("第%s行得出 %s", rows[i], vals[i]))
 	}
 	v["values_en"], v["values_zh"] = strings.Join(en, " and "), strings.Join(zh, "，")
 	return true
+}
+
+// differences shows objects that conflict by the members where they differ
+// (a decision's reasons are rarely what tells two rules apart), each value
+// cut short; anything else is shown whole, cut short. OPA cuts long values
+// itself ("...") and the members it cut are left out of the comparison.
+func differences(vals []string) []string {
+	out := make([]string, len(vals))
+	objs := make([]map[string]json.RawMessage, len(vals))
+	whole := make([]bool, len(vals))
+	for i, v := range vals {
+		out[i] = shorten(v, 80)
+		objs[i], whole[i] = members(v)
+	}
+	for _, o := range objs {
+		if o == nil || len(vals) < 2 {
+			return out
+		}
+	}
+	differ := map[string]bool{}
+	for _, a := range objs {
+		for j, b := range objs {
+			for k, x := range a {
+				if y, ok := b[k]; (ok && !jsonEqual(x, y)) || (!ok && whole[j]) {
+					differ[k] = true
+				}
+			}
+		}
+	}
+	for i, o := range objs {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(o)) {
+			if differ[k] {
+				parts = append(parts, fmt.Sprintf("%q: %s", k, shorten(string(o[k]), 40)))
+			}
+		}
+		if len(parts) < len(o) || !whole[i] {
+			parts = append(parts, "…")
+		}
+		out[i] = "{" + strings.Join(parts, ", ") + "}"
+	}
+	return out
+}
+
+// members reads the members of a JSON object, as many as are whole when
+// OPA cut the text short; nil when s is not an object.
+func members(s string) (map[string]json.RawMessage, bool) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	m := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		k, isKey := tok.(string)
+		if err != nil || !isKey {
+			return m, false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return m, false
+		}
+		m[k] = raw
+	}
+	_, err := dec.Token()
+	return m, err == nil
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // argVars gives the types OPA found and wanted, from the error's details.
@@ -413,6 +504,11 @@ func argVars(v map[string]string, e Error) bool {
 		v["detail_zh"] = fmt.Sprintf("（左边是%s，右边是%s）", typeZh(left), typeZh(right))
 	}
 	return true
+}
+
+// builtinVars holds only for the name of one of OPA's built-ins.
+func builtinVars(v map[string]string, _ Error) bool {
+	return ast.BuiltinMap[v["fn"]] != nil
 }
 
 // wordsVars translates type phrases ("a number", "a list") of the named values.

@@ -42,10 +42,10 @@ type Corpus struct {
 	// Catalogue gives each decision's context schema; a decision it does
 	// not describe is asked with an empty context.
 	Catalogue *catalogue.Catalogue
-	// Cases holds YAML decision cases (testpolicies/cases); their inputs
-	// join the corpus, their expectations are the suite's business. Nil
-	// for none.
-	Cases fs.FS
+	// Cases are directories of YAML decision cases (testpolicies/cases);
+	// their inputs join the corpus, their expectations are the suite's
+	// business.
+	Cases []fs.FS
 	// AsOf is the decision date of generated inputs (default: today in
 	// Asia/Shanghai, the date production decides on).
 	AsOf string
@@ -86,6 +86,8 @@ type CorpusProblem struct {
 
 // CorpusReport is what one check did and found.
 type CorpusReport struct {
+	// Pairs counts the decisions asked, each in each jurisdiction.
+	Pairs       int             `json:"pairs"`
 	Evaluations int             `json:"evaluations"`
 	Elapsed     time.Duration   `json:"elapsed_ns"`
 	Problems    []CorpusProblem `json:"problems,omitempty"`
@@ -99,13 +101,26 @@ func (r *CorpusReport) Err() error {
 	return &CorpusError{Report: r}
 }
 
+// In names the files of the problems as found under dir (the policy
+// directory), as the tools name every other problem.
+func (r *CorpusReport) In(dir string) {
+	if dir == "" || dir == "." {
+		return
+	}
+	for i := range r.Problems {
+		if f := r.Problems[i].Err.File; f != "" {
+			r.Problems[i].Err.File = path.Join(dir, f)
+		}
+	}
+}
+
 // Summary is the one-line account of a clean check, e.g. for `credpol check`.
 func (r *CorpusReport) Summary(lang engine.Lang) string {
 	ms := r.Elapsed.Milliseconds()
 	if lang == engine.Chinese {
-		return fmt.Sprintf("语料检查：%d 次求值，用时 %d 毫秒，没有冲突、空缺或运行错误", r.Evaluations, ms)
+		return fmt.Sprintf("语料检查：%d 个决定与辖区组合共 %d 次求值，用时 %d 毫秒，没有冲突、空缺或运行错误", r.Pairs, r.Evaluations, ms)
 	}
-	return fmt.Sprintf("corpus: %d evaluations in %d ms, no conflicts, holes or runtime errors", r.Evaluations, ms)
+	return fmt.Sprintf("corpus: %d evaluations of %d decision and jurisdiction pairs in %d ms, no conflicts, holes or runtime errors", r.Evaluations, r.Pairs, ms)
 }
 
 // CorpusError refuses a tree for what the corpus found.
@@ -120,7 +135,11 @@ func (e *CorpusError) Text(lang engine.Lang) string {
 	if lang == engine.Chinese {
 		lines = append(lines, fmt.Sprintf("策略树未通过语料检查（%d 次求值）：发现 %d 个问题，上线后这些输入会得到 500 错误：", e.Report.Evaluations, n))
 	} else {
-		lines = append(lines, fmt.Sprintf("the policy tree fails the corpus check (%d evaluations): %d problems that production would answer with a 500:", e.Report.Evaluations, n))
+		what := fmt.Sprintf("%d problems", n)
+		if n == 1 {
+			what = "1 problem"
+		}
+		lines = append(lines, fmt.Sprintf("the policy tree fails the corpus check (%d evaluations): %s that production would answer with a 500:", e.Report.Evaluations, what))
 	}
 	for _, p := range e.Report.Problems {
 		lines = append(lines, p.Text(lang))
@@ -196,9 +215,13 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 	if err != nil {
 		return nil, fmt.Errorf("corpus: as_of %q: %w", asOf, err)
 	}
-	cases, err := caseSamples(c.Cases, asOf)
-	if err != nil {
-		return nil, err
+	var cases []corpusInput
+	for _, dir := range c.Cases {
+		more, err := caseSamples(dir, asOf)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, more...)
 	}
 	params := readParams(ctx, ps)
 	gen := corpusGen{today: today, asOf: asOf}
@@ -279,7 +302,7 @@ feed:
 	close(jobsLeft)
 	wg.Wait()
 
-	rep := &CorpusReport{Evaluations: evals, Elapsed: time.Since(start)}
+	rep := &CorpusReport{Pairs: len(jobs), Evaluations: evals, Elapsed: time.Since(start)}
 	for _, k := range order {
 		p := found[k]
 		slices.Sort(p.Also)

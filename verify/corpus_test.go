@@ -35,7 +35,7 @@ func shippedWith(t *testing.T, files map[string]string) fstest.MapFS {
 	return out
 }
 
-func checkCorpus(t *testing.T, fsys fs.FS, cases fs.FS, opts engine.Options) *CorpusReport {
+func checkCorpus(t *testing.T, fsys fs.FS, cases []fs.FS, opts engine.Options) *CorpusReport {
 	t.Helper()
 	ps, err := engine.Compile(context.Background(), fsys, opts)
 	if err != nil {
@@ -64,7 +64,7 @@ func TestShippedTreePassesTheCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := checkCorpus(t, policies.FS, cases, engine.Options{})
+	rep := checkCorpus(t, policies.FS, []fs.FS{cases}, engine.Options{})
 	if err := rep.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ decision := lib.refusal("not_here", "汕头市不受理", {})
   facts: {risk_class: B, listings: [{list: abnormal, cause: 虚假承诺, listed_on: "2026-01-01"}]}
   expect: {result: {sampling: regular}}
 `)}}
-	rep := checkCorpus(t, fsys, cases, engine.Options{})
+	rep := checkCorpus(t, fsys, []fs.FS{cases}, engine.Options{})
 	err := rep.Err()
 	if err == nil {
 		t.Fatal("the corpus found nothing")
