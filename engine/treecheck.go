@@ -16,6 +16,7 @@ type Tree struct {
 // author can make is reported with its file and line instead of surfacing
 // as a wrong answer in production. Each returns the problems it found.
 var treeChecks = []func(*Tree) Errors{
+	checkInputSchemaFile, checkFieldReads,
 	checkTreeData, checkPackages,
 	checkParams,
 }
