@@ -328,6 +328,9 @@ var readings = []reading{
 		en:   "built-in {fn} failed on the value it was given ({what}): check that value",
 		zh:   "函数 {fn} 无法处理传给它的值（{what}）：请检查这个值"},
 	// credpol's own findings.
+	{pattern: regexp.MustCompile(`^the corpus check did not finish within (?P<limit>\S+) \((?P<n>\d+) evaluations done\)`),
+		en: "the corpus check did not finish within {limit} ({n} evaluations done): a tree this slow cannot serve; look for rules that loop over long lists or large ranges",
+		zh: "语料检查没有在 {limit} 内完成（已求值 {n} 次）：这样慢的策略树无法上线，请检查对长列表或大范围的循环"},
 	{pattern: regexp.MustCompile(`^decision is undefined for this input`),
 		en: "decision gave no answer for this input (no rule's conditions held): add a rule that always answers (default decision := …, or else := …), or return lib.refusal(…) saying why it cannot decide",
 		zh: "对这个输入，decision 没有得出任何结果（所有规则的条件都不成立）：请补一条兜底规则（default decision := … 或 else := …），或用 lib.refusal(…) 返回不能决定的原因"},

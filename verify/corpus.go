@@ -149,6 +149,9 @@ func (e *CorpusError) Text(lang engine.Lang) string {
 
 // Text says where, for which decision, jurisdiction and input, and what is wrong.
 func (p CorpusProblem) Text(lang engine.Lang) string {
+	if p.Decision == "" { // the check as a whole, not one decision
+		return p.Err.Text(lang)
+	}
 	var b strings.Builder
 	if at := p.Err.File; at != "" {
 		if p.Err.Row > 0 {
@@ -207,6 +210,9 @@ type corpusJob struct {
 // (a malformed cases file); what the policies do wrong is in the report.
 func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport, error) {
 	start := time.Now()
+	if c.Jurisdictions == nil {
+		return nil, errors.New("corpus: no jurisdiction tree to resolve decisions along")
+	}
 	asOf := c.AsOf
 	if asOf == "" {
 		asOf = time.Now().In(time.FixedZone("Asia/Shanghai", 8*3600)).Format(enterprise.DateLayout)
@@ -250,6 +256,7 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 	}
 
 	limit := cmp.Or(c.Limit, DefaultCorpusLimit)
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var (
@@ -257,7 +264,6 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 		found    = map[problemKey]*CorpusProblem{}
 		order    []problemKey
 		evals    int
-		tooSlow  bool
 		jobsLeft = make(chan corpusJob)
 		wg       sync.WaitGroup
 	)
@@ -267,9 +273,6 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 		mu.Lock()
 		defer mu.Unlock()
 		evals += n
-		if ctx.Err() != nil {
-			tooSlow = true
-		}
 		for _, p := range probs {
 			k := problemKey{p.Decision, p.Source, p.Kind, p.Err.File, p.Err.Row, p.Err.Message}
 			if prev, ok := found[k]; ok {
@@ -312,7 +315,10 @@ feed:
 		return cmp.Or(cmp.Compare(a.Err.File, b.Err.File), cmp.Compare(a.Err.Row, b.Err.Row),
 			cmp.Compare(a.Decision, b.Decision), cmp.Compare(a.Jurisdiction, b.Jurisdiction))
 	})
-	if tooSlow && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err := parent.Err(); err != nil {
+		return nil, err // the caller gave up (a server shutting down)
+	}
+	if ctx.Err() != nil {
 		rep.Problems = append(rep.Problems, CorpusProblem{Kind: KindTooSlow, Input: "-", Err: engine.Error{
 			Message: fmt.Sprintf("the corpus check did not finish within %s (%d evaluations done): a tree this slow cannot serve", limit, evals)}})
 	}

@@ -209,3 +209,19 @@ decision := national.decision if {
 		t.Errorf("the check took %s", took)
 	}
 }
+
+// A tree too slow to be checked within the limit is refused as too slow to serve.
+func TestCorpusHasALimit(t *testing.T) {
+	ps, err := engine.Compile(context.Background(), policies.FS, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Corpus{Jurisdictions: shippedJurisdictions(t), Catalogue: shippedCatalogue(t), Limit: time.Millisecond}.Check(context.Background(), ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Problems[len(rep.Problems)-1]
+	if last.Kind != KindTooSlow || !strings.HasPrefix(last.Text(engine.Chinese), "语料检查没有在 1ms 内完成") {
+		t.Errorf("problems: %+v", rep.Problems)
+	}
+}
