@@ -128,6 +128,10 @@ func (fe FieldErrors) Error() string {
 // It uses goccy/go-json, a drop-in decoder several times faster than
 // encoding/json, because every decision with inline facts passes here.
 func Decode(data []byte, prefix string) (Facts, error) {
+	// Bounded before the decoder, and decodeError's walk, see the document.
+	if p, deep := jsonerr.TooDeep(data, "the facts"); deep {
+		return Facts{}, FieldErrors{{Field: prefix, Message: p.Message}}
+	}
 	var f Facts
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -153,10 +157,20 @@ func decodeError(data []byte, err error, prefix string) FieldError {
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return FieldError{Field: join(prefix, strings.Trim(name, `"`)), Message: "unknown fact"}
+		// goccy/go-json refuses a key of Facts in another case
+		// (Public_Credit_Score), which the walk, like encoding/json, takes.
+		name = strings.Trim(name, `"`)
+		msg := "unknown fact"
+		if guess, ok := jsonerr.Closest(name, factNames); ok {
+			msg += " (did you mean " + guess + "?)"
+		}
+		return FieldError{Field: join(prefix, name), Message: msg}
 	}
 	return FieldError{Field: prefix, Message: strings.TrimPrefix(msg, "json: ")}
 }
+
+// factNames are the keys of a facts object, for suggestions.
+var factNames = jsonerr.FieldNames(reflect.TypeFor[Facts]())
 
 func jsonType(kind string) string {
 	switch kind {
@@ -214,7 +228,7 @@ func (vr Validator) Record(f Facts, prefix string) (warnings FieldErrors, err er
 	for field, set := range map[string]bool{"uscc": f.USCC != nil, "name": f.Name != nil,
 		"entity_type": f.EntityType != nil, "jurisdiction": f.Jurisdiction != nil, "status": f.Status != nil} {
 		if !set {
-			missing = append(missing, FieldError{Field: join(prefix, field), Message: "is required"})
+			missing = append(missing, FieldError{Field: join(prefix, field), Message: requiredMessage(field)})
 		}
 	}
 	warnings, err = vr.Check(f, prefix)
@@ -225,6 +239,18 @@ func (vr Validator) Record(f Facts, prefix string) (warnings FieldErrors, err er
 		return warnings, append(missing, fe...)
 	}
 	return warnings, err
+}
+
+// requiredMessage says a required field of a record is missing, with the
+// values it takes where they are a short list.
+func requiredMessage(field string) string {
+	switch field {
+	case "entity_type":
+		return OneOf("", slices.Sorted(maps.Keys(EntityTypes)))
+	case "status":
+		return OneOf("", slices.Sorted(maps.Keys(Statuses)))
+	}
+	return "is required"
 }
 
 // Check verifies every field that is set, as for inline facts.
@@ -252,7 +278,7 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 		v.add(top("jurisdiction"), "unknown jurisdiction "+Quote(*f.Jurisdiction))
 	}
 	if f.EstablishedOn != nil {
-		v.date(top("established_on"), *f.EstablishedOn)
+		v.givenDate(top("established_on"), *f.EstablishedOn)
 	}
 	v.enumPtr(top("status"), f.Status, Statuses)
 	if v.list(top("key_sectors"), len(f.KeySectors)) {
@@ -268,7 +294,7 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 			v.required(at.f("decision_no"), p.DecisionNo)
 			v.date(at.f("decided_on"), p.DecidedOn)
 			if p.PublishedOn != nil {
-				v.date(at.f("published_on"), *p.PublishedOn)
+				v.givenDate(at.f("published_on"), *p.PublishedOn)
 			}
 			if len(p.Kinds) == 0 {
 				v.add(at.f("kinds"), "must name at least one kind of penalty")
@@ -290,7 +316,7 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 			v.required(at.f("cause"), l.Cause)
 			listed := v.date(at.f("listed_on"), l.ListedOn)
 			if l.RemovedOn != nil {
-				if removed := v.date(at.f("removed_on"), *l.RemovedOn); !removed.IsZero() && !listed.IsZero() && removed.Before(listed) {
+				if removed := v.givenDate(at.f("removed_on"), *l.RemovedOn); !removed.IsZero() && !listed.IsZero() && removed.Before(listed) {
 					v.add(at.f("removed_on"), "must not be before listed_on")
 				}
 			}
@@ -334,7 +360,7 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 				v.add(at.f("year"), fmt.Sprintf("must be a year from 1979 to %d, got %d", maxDate.Year(), r.Year))
 			}
 			if r.FiledOn != "" {
-				v.date(at.f("filed_on"), r.FiledOn)
+				v.givenDate(at.f("filed_on"), r.FiledOn)
 			}
 			if r.Amendments < 0 {
 				v.add(at.f("amendments"), "must not be negative")
@@ -436,7 +462,17 @@ func (v *validator) enumPtr(r ref, s *string, allowed map[string]bool) {
 	}
 }
 
+// date checks a required date: empty is missing.
 func (v *validator) date(r ref, s string) time.Time {
+	if s == "" {
+		v.add(r, "is required (a date YYYY-MM-DD)")
+		return time.Time{}
+	}
+	return v.givenDate(r, s)
+}
+
+// givenDate checks an optional date that was given.
+func (v *validator) givenDate(r ref, s string) time.Time {
 	t, err := ParseDate(s)
 	if err != nil {
 		v.add(r, err.Error())

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/jsonerr"
 )
 
 // Writer stores complete records, replacing what is stored under each USCC,
@@ -67,6 +69,17 @@ type Summary struct {
 // ErrStore wraps a failure to store a batch; the summary says what landed before it.
 var ErrStore = errors.New("storing a batch failed")
 
+// ErrMalformed means a record is not one well-formed JSON value (or nests
+// deeper than jsonerr.MaxDepth); the FieldErrors it wraps say where.
+var ErrMalformed = errors.New("not a JSON document")
+
+// storeWindow bounds one batch's trip to the store. A batch is stored apart
+// from the request's cancellation: its lines were received whole, and a
+// client that stops sending (or closes its side once it has sent everything)
+// cancels the request before the last batch is stored; those lines still
+// land, and the summary says so.
+const storeWindow = 30 * time.Second
+
 // ReadError means the import body could not be read from Line on: the lines
 // before it are in the summary, none after. Err is the reader's own error,
 // for the server's log only: it may name sockets or addresses.
@@ -109,6 +122,10 @@ var ErrOutOfScope = errors.New("outside the caller's jurisdictions")
 // must be allowed both the record's jurisdiction and, if the USCC is
 // stored, the stored one, so no token can take over another's enterprise.
 func (s *Service) Put(ctx context.Context, uscc string, raw []byte, allow Allow) (enterprise.FieldErrors, error) {
+	raw = bytes.TrimPrefix(raw, utf8BOM) // as in an NDJSON or CSV import
+	if p, bad := jsonerr.Syntax(raw, "the body"); bad {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, enterprise.FieldErrors{{Field: p.Path, Message: p.Message}})
+	}
 	f, err := enterprise.Decode(raw, "")
 	if err != nil {
 		return nil, err
@@ -289,6 +306,8 @@ func (b *batcher) flush(ctx context.Context) error {
 	if len(b.pending) == 0 {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeWindow)
+	defer cancel()
 	defer func() {
 		b.pending = b.pending[:0]
 		clear(b.byUSCC)

@@ -5,6 +5,11 @@
 // string where a number belongs "unexpected end of JSON input"), so on their
 // error path the document is walked again here, token by token, against the
 // Go type it was meant for.
+//
+// Documents are refused when they nest objects and arrays deeper than
+// MaxDepth, by a linear scan that runs before any decoder or walk: a few
+// hundred kilobytes of brackets must not cost the server more than reading
+// them.
 package jsonerr
 
 import (
@@ -35,18 +40,74 @@ func (p Problem) String() string {
 	return p.Path + ": " + p.Message
 }
 
+// MaxDepth is how deeply a document may nest objects and arrays: the top
+// level is 1. Facts need 4 levels and decision contexts a handful; the limit
+// keeps every walk and decoder of a client's document shallow.
+const MaxDepth = 64
+
+// TooDeep reports the first object or array that opens deeper than MaxDepth,
+// in one pass over data that allocates nothing unless it finds one. It
+// checks no other syntax: a document it passes may still be broken, and is
+// then explained by Explain or Syntax. doc names the document ("the body").
+func TooDeep(data []byte, doc string) (Problem, bool) {
+	depth, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped character, a quote perhaps, is part of the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > MaxDepth {
+				return Problem{Message: fmt.Sprintf("objects and arrays in %s nest deeper than the limit of %d levels (at byte %d)", doc, MaxDepth, i)}, true
+			}
+		case '}', ']':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return Problem{}, false
+}
+
+// Syntax returns the first reason data is not one well-formed JSON value
+// (nesting beyond MaxDepth included), with the path where it was found; ok
+// is false for a well-formed document, whatever its shape.
+func Syntax(data []byte, doc string) (p Problem, ok bool) {
+	if p, deep := TooDeep(data, doc); deep {
+		return p, true
+	}
+	if json.Valid(data) {
+		return Problem{}, false
+	}
+	return Explain(data, nil, doc)
+}
+
 // Explain walks data against t the way encoding/json decodes it, with
 // unknown fields refused, and returns the first problem; ok is false when it
-// finds none. doc names the document in messages ("the body"); positions
-// are byte offsets from 0, the end of the document being its length.
+// finds none. A nil t checks syntax only. doc names the document in messages
+// ("the body"); positions are byte offsets from 0, the end of the document
+// being its length. A document nested deeper than MaxDepth is refused as
+// such before it is walked.
 func Explain(data []byte, t reflect.Type, doc string) (p Problem, ok bool) {
+	if p, deep := TooDeep(data, doc); deep {
+		return p, true
+	}
 	w := walker{dec: json.NewDecoder(bytes.NewReader(data)), data: data, doc: doc}
 	w.dec.UseNumber()
 	if !json.Valid(data) {
 		// Broken syntax comes first, wherever it is: walk for its path only.
 		t = nil
 	}
-	if p, bad := w.value("", t, true); bad {
+	if p, bad := w.value(t, true); bad {
 		return p, true
 	}
 	end := w.dec.InputOffset()
@@ -61,6 +122,37 @@ type walker struct {
 	dec  *json.Decoder
 	data []byte
 	doc  string
+	path []step // where the walk is; formatted only for a problem
+}
+
+// step is one member of a path: an object key, or an array index when key
+// is unset.
+type step struct {
+	key   string
+	index int
+	isKey bool
+}
+
+func (w *walker) enterKey(key string) { w.path = append(w.path, step{key: key, isKey: true}) }
+func (w *walker) enterIndex(i int)    { w.path = append(w.path, step{index: i}) }
+func (w *walker) leave()              { w.path = w.path[:len(w.path)-1] }
+
+// at is the JSON path of the value being walked (penalties[1].fine_amount).
+func (w *walker) at() string {
+	var b strings.Builder
+	for _, s := range w.path {
+		if !s.isKey {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
 }
 
 var (
@@ -68,10 +160,10 @@ var (
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// value checks the next value against t; a nil t takes any value, checking
-// only its syntax. first says nothing has been read yet, so an end of input
-// means an empty document.
-func (w *walker) value(path string, t reflect.Type, first bool) (Problem, bool) {
+// value checks the next value, at w.path, against t; a nil t takes any
+// value, checking only its syntax. first says nothing has been read yet, so
+// an end of input means an empty document.
+func (w *walker) value(t reflect.Type, first bool) (Problem, bool) {
 	for t != nil && t.Kind() == reflect.Pointer && !custom(t) {
 		t = t.Elem()
 	}
@@ -80,95 +172,105 @@ func (w *walker) value(path string, t reflect.Type, first bool) (Problem, bool) 
 	}
 	tok, err := w.dec.Token()
 	if err != nil {
-		return w.syntax(path, err, first)
+		return w.syntax(err, first)
 	}
 	if tok == nil { // null decodes into anything, leaving it as it was
 		return Problem{}, false
 	}
 	if t == nil {
-		return w.anyValue(path, tok)
+		return w.anyValue(tok)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if tok != json.Delim('{') {
-			return mismatch(path, "an object", tok)
+			return w.mismatch("an object", tok)
 		}
 		fields := fieldsOf(t)
 		for w.dec.More() {
 			k, err := w.dec.Token()
 			if err != nil {
-				return w.syntax(path, err, false)
+				return w.syntax(err, false)
 			}
 			key := k.(string)
 			ft, ok := fields.lookup(key)
 			if !ok {
 				msg := fmt.Sprintf("unknown field %s", quote(key))
-				if path != "" {
-					msg += " in " + path
+				if len(w.path) > 0 {
+					msg += " in " + w.at()
 				}
-				return Problem{Path: join(path, key), unknown: true,
-					Message: msg + " (known: " + strings.Join(fields.names, ", ") + ")"}, true
+				msg += " (known: " + strings.Join(fields.names, ", ") + ")"
+				if guess, ok := Closest(key, fields.names); ok {
+					msg += "; did you mean " + guess + "?"
+				}
+				w.enterKey(key)
+				return Problem{Path: w.at(), unknown: true, Message: msg}, true
 			}
-			if p, bad := w.value(join(path, key), ft, false); bad {
+			w.enterKey(key)
+			if p, bad := w.value(ft, false); bad {
 				return p, true
 			}
+			w.leave()
 		}
-		return w.close(path)
+		return w.close()
 	case reflect.Map:
 		if tok != json.Delim('{') {
-			return mismatch(path, "an object", tok)
+			return w.mismatch("an object", tok)
 		}
 		for w.dec.More() {
 			k, err := w.dec.Token()
 			if err != nil {
-				return w.syntax(path, err, false)
+				return w.syntax(err, false)
 			}
-			if p, bad := w.value(join(path, k.(string)), t.Elem(), false); bad {
+			w.enterKey(k.(string))
+			if p, bad := w.value(t.Elem(), false); bad {
 				return p, true
 			}
+			w.leave()
 		}
-		return w.close(path)
+		return w.close()
 	case reflect.Slice, reflect.Array:
 		if tok != json.Delim('[') {
-			return mismatch(path, "an array", tok)
+			return w.mismatch("an array", tok)
 		}
 		for i := 0; w.dec.More(); i++ {
-			if p, bad := w.value(fmt.Sprintf("%s[%d]", path, i), t.Elem(), false); bad {
+			w.enterIndex(i)
+			if p, bad := w.value(t.Elem(), false); bad {
 				return p, true
 			}
+			w.leave()
 		}
-		return w.close(path)
+		return w.close()
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
-			return mismatch(path, "a string", tok)
+			return w.mismatch("a string", tok)
 		}
 	case reflect.Bool:
 		if _, ok := tok.(bool); !ok {
-			return mismatch(path, "true or false", tok)
+			return w.mismatch("true or false", tok)
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return mismatch(path, "a whole number", tok)
+			return w.mismatch("a whole number", tok)
 		}
 		if _, err := strconv.ParseInt(string(n), 10, t.Bits()); err != nil {
-			return Problem{Path: path, Message: fmt.Sprintf("expected a whole number that fits %d bits, found %s", t.Bits(), n)}, true
+			return Problem{Path: w.at(), Message: fmt.Sprintf("expected a whole number that fits %d bits, found %s", t.Bits(), n)}, true
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return mismatch(path, "a non-negative whole number", tok)
+			return w.mismatch("a non-negative whole number", tok)
 		}
 		if _, err := strconv.ParseUint(string(n), 10, t.Bits()); err != nil {
-			return Problem{Path: path, Message: fmt.Sprintf("expected a non-negative whole number that fits %d bits, found %s", t.Bits(), n)}, true
+			return Problem{Path: w.at(), Message: fmt.Sprintf("expected a non-negative whole number that fits %d bits, found %s", t.Bits(), n)}, true
 		}
 	case reflect.Float32, reflect.Float64:
 		n, ok := tok.(json.Number)
 		if !ok {
-			return mismatch(path, "a number", tok)
+			return w.mismatch("a number", tok)
 		}
 		if _, err := strconv.ParseFloat(string(n), t.Bits()); err != nil {
-			return Problem{Path: path, Message: "expected a number in range, found " + string(n)}, true
+			return Problem{Path: w.at(), Message: "expected a number in range, found " + string(n)}, true
 		}
 	}
 	return Problem{}, false
@@ -183,40 +285,45 @@ func custom(t reflect.Type) bool {
 
 // anyValue reads the rest of a value that began with tok, of any shape,
 // keeping the path for a syntax error inside it.
-func (w *walker) anyValue(path string, tok json.Token) (Problem, bool) {
+func (w *walker) anyValue(tok json.Token) (Problem, bool) {
 	switch tok {
 	case json.Delim('{'):
 		for w.dec.More() {
 			k, err := w.dec.Token()
 			if err != nil {
-				return w.syntax(path, err, false)
+				return w.syntax(err, false)
 			}
-			if p, bad := w.value(join(path, k.(string)), nil, false); bad {
+			w.enterKey(k.(string))
+			if p, bad := w.value(nil, false); bad {
 				return p, true
 			}
+			w.leave()
 		}
-		return w.close(path)
+		return w.close()
 	case json.Delim('['):
 		for i := 0; w.dec.More(); i++ {
-			if p, bad := w.value(fmt.Sprintf("%s[%d]", path, i), nil, false); bad {
+			w.enterIndex(i)
+			if p, bad := w.value(nil, false); bad {
 				return p, true
 			}
+			w.leave()
 		}
-		return w.close(path)
+		return w.close()
 	}
 	return Problem{}, false
 }
 
 // close reads the end of an object or array.
-func (w *walker) close(path string) (Problem, bool) {
+func (w *walker) close() (Problem, bool) {
 	if _, err := w.dec.Token(); err != nil {
-		return w.syntax(path, err, false)
+		return w.syntax(err, false)
 	}
 	return Problem{}, false
 }
 
-func (w *walker) syntax(path string, err error, first bool) (Problem, bool) {
+func (w *walker) syntax(err error, first bool) (Problem, bool) {
 	var se *json.SyntaxError
+	path := w.at()
 	switch {
 	case first && errors.Is(err, io.EOF):
 		return Problem{Path: path, Message: w.doc + " is empty; expected a JSON value"}, true
@@ -233,8 +340,8 @@ func (w *walker) syntax(path string, err error, first bool) (Problem, bool) {
 	return Problem{Path: path, Message: err.Error()}, true
 }
 
-func mismatch(path, expected string, tok json.Token) (Problem, bool) {
-	return Problem{Path: path, Message: "expected " + expected + ", found " + describe(tok)}, true
+func (w *walker) mismatch(expected string, tok json.Token) (Problem, bool) {
+	return Problem{Path: w.at(), Message: "expected " + expected + ", found " + describe(tok)}, true
 }
 
 // describe names a token as a client would think of it.
@@ -263,13 +370,6 @@ func quote(s string) string {
 		return strconv.Quote(s)
 	}
 	return strconv.Quote(string([]rune(s)[:max])) + "…"
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // fields are a struct's JSON field names, in declaration order, as
@@ -327,4 +427,56 @@ func (f fields) lookup(key string) (reflect.Type, bool) {
 		}
 	}
 	return nil, false
+}
+
+// FieldNames are the JSON names of struct type t's fields, in declaration
+// order, embedded structs' fields promoted.
+func FieldNames(t reflect.Type) []string {
+	return fieldsOf(t).names
+}
+
+// maxGuessDistance is how many edits (insertions, deletions, substitutions;
+// case is free) a key may be from a known name for the name to be offered.
+const maxGuessDistance = 2
+
+// Closest returns the name in names nearest to key, ignoring case, if it is
+// within a couple of edits and much closer than a guess: a misspelt or
+// wrongly cased key (Public_Credit_Score, fact) has one. The first of equally
+// near names wins.
+func Closest(key string, names []string) (string, bool) {
+	best, bestD := "", maxGuessDistance+1
+	lk := strings.ToLower(key)
+	for _, n := range names {
+		if d := len(lk) - len(n); d > maxGuessDistance || d < -maxGuessDistance {
+			continue // cheap, and keeps a megabyte key from costing a table
+		}
+		// Short names need an exact match but for case: a 3-letter key two
+		// edits from a 3-letter name is not a guess worth offering.
+		limit := min(maxGuessDistance, len(n)/4)
+		if d := distance(lk, strings.ToLower(n)); d <= limit && d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best, bestD <= maxGuessDistance
+}
+
+// distance is the Levenshtein distance between a and b, by bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

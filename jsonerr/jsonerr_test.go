@@ -39,7 +39,7 @@ func TestExplainNamesTheFieldWhatWasExpectedAndWhatWasFound(t *testing.T) {
 		{"truncated after a colon", `{"jurisdiction":`, "jurisdiction", "unexpected end of the body at byte 16"},
 		{"empty", ``, "", "the body is empty; expected a JSON value"},
 		{"bad character", `{"jurisdiction": x}`, "jurisdiction", "invalid character 'x' looking for beginning of value at byte 17"},
-		{"unknown top-level field", `{"jurisdictoin":"1"}`, "jurisdictoin", `unknown field "jurisdictoin" (known: jurisdiction, public_credit_score, year, penalties, labels, context, any, flag, note)`},
+		{"unknown top-level field", `{"jurisdictoin":"1"}`, "jurisdictoin", `unknown field "jurisdictoin" (known: jurisdiction, public_credit_score, year, penalties, labels, context, any, flag, note); did you mean jurisdiction?`},
 		{"unknown nested field", `{"penalties":[{"decision_no":"a"},{"fine":1}]}`, "penalties[1].fine", `unknown field "fine" in penalties[1] (known: decision_no, fine_amount, kinds)`},
 		{"string for a number", `{"public_credit_score":"800"}`, "public_credit_score", `expected a number, found the string "800"`},
 		{"string for a nested number", `{"penalties":[{"fine_amount":"x"}]}`, "penalties[0].fine_amount", `expected a number, found the string "x"`},

@@ -26,6 +26,11 @@ func decodeBody(c *gin.Context, v any) error {
 	if err != nil {
 		return bodyProblem(err)
 	}
+	// Nesting is bounded before any decoder or explanation sees the body:
+	// both walk it recursively.
+	if p, deep := jsonerr.TooDeep(raw, "the body"); deep {
+		return problem.New(problem.Malformed, "malformed_body", "the request body is refused: "+p.Message)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -56,6 +61,15 @@ func malformed(raw []byte, v any, err error) error {
 	return pr
 }
 
+// unreadBody is a request body that could not be read to its end: the
+// client stopped sending, or the connection failed. The reader's own error
+// names sockets and addresses, so it is logged (see fail), never answered.
+type unreadBody struct{ err error }
+
+func (e *unreadBody) Error() string { return "reading the request body: " + e.err.Error() }
+
+func (e *unreadBody) Unwrap() error { return e.err }
+
 // bodyProblem classifies a request body that could not be read.
 func bodyProblem(err error) error {
 	var tooLarge *http.MaxBytesError
@@ -63,5 +77,5 @@ func bodyProblem(err error) error {
 		return problem.New(problem.TooLarge, "payload_too_large", "the request body exceeds the limit").
 			WithDetails(map[string]int64{"limit_bytes": tooLarge.Limit})
 	}
-	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read: "+err.Error(), err)
+	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read completely", &unreadBody{err})
 }

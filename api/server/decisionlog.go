@@ -49,7 +49,10 @@ func (s *server) logQuery(c *gin.Context) (decision.LogQuery, error) {
 		EnterpriseID: c.Query("enterprise"), Decision: c.Query("decision"), Jurisdiction: c.Query("jurisdiction"),
 		Caller: c.Query("caller"), Before: c.Query("before"), Limit: 50,
 	}
-	var fields []string
+	fields := checkLogParams(c.Request.URL.RawQuery)
+	if id, ok := decisionID(q.Before); ok {
+		q.Before = id
+	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLogPage {
@@ -111,7 +114,12 @@ func parseTime(v string) (time.Time, error) {
 }
 
 func (s *server) getLogEntry(c *gin.Context) {
-	rec, err := s.Decisions.Record(c.Request.Context(), principal(c), c.Param("id"))
+	id, ok := decisionID(c.Param("id"))
+	if !ok {
+		fail(c, s.Logger, notLogged(c.Param("id")))
+		return
+	}
+	rec, err := s.Decisions.Record(c.Request.Context(), principal(c), id)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
@@ -120,7 +128,12 @@ func (s *server) getLogEntry(c *gin.Context) {
 }
 
 func (s *server) replay(c *gin.Context) {
-	r, err := s.Decisions.Replay(c.Request.Context(), principal(c), c.Param("id"))
+	id, ok := decisionID(c.Param("id"))
+	if !ok {
+		fail(c, s.Logger, notLogged(c.Param("id")))
+		return
+	}
+	r, err := s.Decisions.Replay(c.Request.Context(), principal(c), id)
 	if err != nil {
 		fail(c, s.Logger, err)
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -55,6 +56,15 @@ func (s *server) putEnterprise(c *gin.Context) {
 	warnings, err := s.Ingest.Put(c.Request.Context(), uscc, raw, s.allowFor(c))
 	var fe enterprise.FieldErrors
 	switch {
+	case errors.Is(err, ingest.ErrMalformed):
+		// Not JSON at all, as on every other route: 400, not a facts problem.
+		errors.As(err, &fe)
+		msg := fe[0].Message
+		if fe[0].Field != "" {
+			msg = fe[0].Field + ": " + msg
+		}
+		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body", "the request body is not valid JSON: "+msg, err).WithDetails(fe))
+		return
 	case errors.Is(err, ingest.ErrOutOfScope):
 		errors.As(err, &fe)
 		fail(c, s.Logger, problem.New(problem.Forbidden, "forbidden", "this token may not write facts for that jurisdiction").WithDetails(fe))
@@ -97,7 +107,7 @@ func readProblem(err error) error {
 	if errors.As(err, &tooLarge) {
 		return bodyProblem(err)
 	}
-	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read", err)
+	return problem.Wrap(problem.Malformed, "malformed_body", "the request body could not be read completely", &unreadBody{err})
 }
 
 // deadlineBody extends the connection's read and write deadlines before
@@ -131,11 +141,12 @@ func (s *server) importEnterprises(c *gin.Context) {
 		return
 	}
 	body := &deadlineBody{ReadCloser: c.Request.Body, rc: http.NewResponseController(c.Writer), window: importReadWindow}
-	sum, err := s.Ingest.Import(c.Request.Context(), body, format, s.allowFor(c))
+	ctx := c.Request.Context()
+	sum, err := s.Ingest.Import(ctx, body, format, s.allowFor(c))
 	var tooLarge *http.MaxBytesError
 	var readErr *ingest.ReadError
 	switch {
-	case errors.Is(err, ingest.ErrStore):
+	case errors.Is(err, ingest.ErrStore) && !endedWith(ctx, err):
 		fail(c, s.Logger, problem.Wrap(problem.Unavailable, "store_unavailable",
 			"the store failed during the import; lines counted as accepted were committed", err).WithDetails(sum))
 	case errors.As(err, &tooLarge):
@@ -146,11 +157,23 @@ func (s *server) importEnterprises(c *gin.Context) {
 		s.Logger.WarnContext(c.Request.Context(), "import body unreadable", "line", readErr.Line, "err", err)
 		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body",
 			readErr.Message()+"; lines counted as accepted were committed", err).WithDetails(sum))
+	case err != nil && ctx.Err() != nil:
+		// The client went away before the import was read to its end.
+		s.Logger.WarnContext(ctx, "import abandoned by the client", "err", err)
+		fail(c, s.Logger, problem.Wrap(problem.Malformed, "malformed_body",
+			"the request ended before the import was read to its end; lines counted as accepted were committed", err).WithDetails(sum))
 	case err != nil:
 		fail(c, s.Logger, problem.Wrap(problem.Internal, "internal", "the import failed; lines counted as accepted were committed", err).WithDetails(sum))
 	default:
 		c.JSON(http.StatusOK, sum)
 	}
+}
+
+// endedWith says whether err is only the request's own end (its client
+// gone), which a store call made with the request's context reports as its
+// failure: the store did not fail then.
+func endedWith(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err())
 }
 
 func importFormat(c *gin.Context) (ingest.Format, bool) {

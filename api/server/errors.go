@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -51,6 +52,10 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	if status >= 500 {
 		// The request id comes from the request's context (see requestLogs).
 		log.ErrorContext(c.Request.Context(), "request failed", "path", c.Request.URL.Path, "code", p.Code, "err", err)
+	}
+	if ub := (*unreadBody)(nil); errors.As(err, &ub) {
+		// The client is told only that its body broke off; why is for operators.
+		log.WarnContext(c.Request.Context(), "request body unreadable", "path", c.Request.URL.Path, "err", ub.err)
 	}
 	if p.Kind == problem.Unauthenticated {
 		c.Header("WWW-Authenticate", `Bearer realm="credpol"`)
