@@ -46,13 +46,26 @@ func (a *Archive) Get(ctx context.Context, revision string) (*PolicySet, error) 
 	for name, b := range files {
 		fsys[name] = &fstest.MapFile{Data: b}
 	}
-	ps, err = Compile(ctx, fsys, Options{})
+	if got := revisionOf(files); got != revision {
+		return nil, fmt.Errorf("stored files of revision %s hash to %s", revision, got)
+	}
+	// Revisions stored before the jurisdiction tree and the catalogue were
+	// files of the tree lack them; they served with the tree and catalogue
+	// later kept as these files, so the serving set's stand in.
+	if cur := a.engine.Current(); cur != nil {
+		for _, name := range treeDataFiles {
+			if _, ok := fsys[name]; !ok {
+				if b, ok := cur.Files()[name]; ok {
+					fsys[name] = &fstest.MapFile{Data: b}
+				}
+			}
+		}
+	}
+	ps, err = Compile(ctx, fsys, Options{Archived: true, Budget: a.engine.Budget})
 	if err != nil {
 		return nil, fmt.Errorf("compiling revision %s: %w", revision, err)
 	}
-	if ps.Revision() != revision {
-		return nil, fmt.Errorf("stored files of revision %s hash to %s", revision, ps.Revision())
-	}
+	ps.revision = revision // the stand-in files are not part of what served
 	a.mu.Lock()
 	if _, ok := a.cache[revision]; !ok {
 		a.cache[revision] = ps
@@ -65,3 +78,7 @@ func (a *Archive) Get(ctx context.Context, revision string) (*PolicySet, error) 
 	a.mu.Unlock()
 	return ps, nil
 }
+
+// treeDataFiles are the data files every tree has had since the jurisdiction
+// tree and the catalogue moved into it.
+var treeDataFiles = []string{JurisdictionsFile, CatalogueFile}
