@@ -49,6 +49,8 @@ type Corpus struct {
 	// AsOf is the decision date of generated inputs (default: today in
 	// Asia/Shanghai, the date production decides on).
 	AsOf string
+	// Decisions restricts the check to these decisions (all when empty).
+	Decisions []string
 	// Limit bounds the whole check (DefaultCorpusLimit when zero): a tree
 	// too slow to be checked in it is too slow to serve.
 	Limit time.Duration
@@ -234,6 +236,9 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 	enterprises := gen.enterprises(scoreBoundaries(params))
 	bases := gen.bases()
 	decisions := decisionNames(ps)
+	if len(c.Decisions) > 0 {
+		decisions = slices.DeleteFunc(decisions, func(d string) bool { return !slices.Contains(c.Decisions, d) })
+	}
 	rules := decisionRows(ps)
 
 	var jobs []corpusJob
