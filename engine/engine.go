@@ -146,9 +146,10 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (*PolicySet, error) 
 	}
 	compiler := ast.NewCompiler().
 		WithCapabilities(Capabilities()).
+		WithSchemas(compileSchemas(files, opts)).
 		WithStrict(opts.Strict)
 	if compiler.Compile(modules); compiler.Failed() {
-		return nil, fromASTErrors(compiler.Errors)
+		return nil, fromASTErrors(explainTypeErrors(compiler.Errors))
 	}
 	// Data is kept as AST values so evaluations read parameters without
 	// converting them from Go maps on every decision.
@@ -243,7 +244,7 @@ func ReadModules(fsys fs.FS, include func(name string) bool) (map[string]*ast.Mo
 		if errors.As(err, &astErrs) {
 			return nil, nil, fromASTErrors(astErrs)
 		}
-		return nil, nil, fmt.Errorf("loading policies: %w", err)
+		return nil, nil, loadErrors(fsys, err)
 	}
 	modules := make(map[string]*ast.Module, len(res.Modules))
 	for name, f := range res.Modules {

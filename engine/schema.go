@@ -48,6 +48,16 @@ func inputSchemas(files map[string][]byte) *ast.SchemaSet {
 	return ss
 }
 
+// compileSchemas is the schema set Compile gives the compiler. A revision
+// that already served (Archived, for replay) compiles as it did then: it
+// may predate the schema, or a field it read may since have gone.
+func compileSchemas(files map[string][]byte, opts Options) *ast.SchemaSet {
+	if opts.Archived {
+		return nil
+	}
+	return inputSchemas(files)
+}
+
 // expectedInputSchema is the built-in schema with input.context made of the
 // tree's catalogue: every decision's context fields, so a context field the
 // tree declares can be read and a misspelt one cannot.

@@ -525,3 +525,13 @@ func schemaPaths(at string, node any, out map[string]string) {
 		schemaPaths(at+"[_]", items, out)
 	}
 }
+
+// A revision that already served is replayed as it was compiled then, even if
+// it reads a field the schema does not list (it may predate the schema).
+func TestAnArchivedRevisionIsNotHeldToTheInputSchema(t *testing.T) {
+	tree := schemaTreeCopy(t)
+	schemaAppendRego(t, tree, "j100000/supervision.rego", "typo if count(input.enterprise.penaltys) > 0")
+	if _, err := engine.Compile(context.Background(), tree, engine.Options{Archived: true}); err != nil {
+		t.Fatalf("an archived revision with a field the schema lacks does not compile: %v", err)
+	}
+}
