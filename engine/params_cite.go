@@ -16,8 +16,8 @@ import (
 // Without the engine (stock opa test) lib computes the same from data.params.
 const SetByKey = "_set_by"
 
-// setBy is {decision: {path: {"code", "basis"}}} for chain (most specific
-// first), path being the keys down to a value joined by "/". Each level
+// setBy is {decision: {path: {"code", "basis", "source"}}} for chain (most
+// specific first), path being the keys down to a value joined by "/". Each level
 // entered in turn from the national one, the most specific level that sets
 // a value at a path, or beneath it, is the last to write that path.
 func setBy(chain []string, params map[string]any) ast.Object {
@@ -33,7 +33,8 @@ func setBy(chain []string, params map[string]any) ast.Object {
 				out[name] = map[string]any{}
 			}
 			walkValues(b, nil, func(path []string) {
-				out[name][strings.Join(path, "/")] = map[string]any{"code": code, "basis": basisOf(b, path, code)}
+				source, _ := nearestLabel(b, path, "source")
+				out[name][strings.Join(path, "/")] = map[string]any{"code": code, "basis": basisOf(b, path, code), "source": source}
 			})
 		}
 	}
@@ -91,28 +92,36 @@ func holdsAnyValue(obj map[string]any) bool {
 	return false
 }
 
-// basisOf is the nearest basis above path in one level's block: at each
-// object from the value up to the block, a string "basis" cites everything
-// beneath it, an object "basis" cites the member it names. Where the file
-// gives none (the tree check refuses that), its source stands in, so no
+// basisOf is the nearest basis above path in one level's block. Where the
+// file gives none (the tree check refuses that), its source stands in, so no
 // reason is left without a citation.
 func basisOf(block map[string]any, path []string, code string) string {
+	if b, ok := nearestLabel(block, path, "basis"); ok {
+		return b
+	}
+	source, _ := block["source"].(string)
+	return fmt.Sprintf("%s（%s的参数，未注明依据）", source, code)
+}
+
+// nearestLabel is the label closest above path: at each object from the
+// value up to the block, a string label cites everything beneath it, an
+// object label cites the member it names. lib.nearest_label is the same rule.
+func nearestLabel(block map[string]any, path []string, label string) (string, bool) {
 	for i := len(path); i >= 0; i-- {
 		node := block
 		for _, k := range path[:i] {
 			node = asMap(node[k])
 		}
-		switch b := node["basis"].(type) {
+		switch l := node[label].(type) {
 		case string:
-			return b
+			return l, true
 		case map[string]any:
 			if i < len(path) {
-				if s, ok := b[path[i]].(string); ok {
-					return s
+				if s, ok := l[path[i]].(string); ok {
+					return s, true
 				}
 			}
 		}
 	}
-	source, _ := block["source"].(string)
-	return fmt.Sprintf("%s（%s的参数，未注明依据）", source, code)
+	return "", false
 }

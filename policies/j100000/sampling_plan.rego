@@ -46,7 +46,11 @@ else := null
 # ratio_bases cite the rule that has ratios follow the class, then, for each
 # class, the level whose figure is drawn: this decision's draw where a
 # jurisdiction sets one, else the supervision range it is the middle of.
-ratio_bases := lib.join_bases(array.concat([lib.basis_for("sampling_plan", "ratios")], [b |
+ratio_bases := lib.join_bases([lib.basis_for("sampling_plan", "ratios"), ratio_values_basis])
+
+ratio_values_basis := lib.cite("supervision", [["ratios", "A"], ["ratios", "B"], ["ratios", "C"], ["ratios", "D"]]) if {
+	count(object.get(params, "draw", {})) == 0
+} else := concat("；", lib.distinct([b |
 	some class in ["A", "B", "C", "D"]
 	b := ratio_basis(class)
 ]))

@@ -35,7 +35,7 @@ decision := lib.refusal(
 		),
 		lib.reason(
 			concat("", ["grade_", grade.band.grade]),
-			sprintf("综合得分%v分，属于%s级（%s）", [grade.score, grade.band.grade, grade.band.range]),
+			sprintf("综合得分%v分，属于%s级（%s）", [grade.score, grade.band.grade, grade.band_range]),
 			lib.cite("credit_grade", [["bands"]]),
 		),
 	],

@@ -37,11 +37,20 @@ params(name) := object.get(input.params, name, {}) if {
 # each document named once, in the order of paths.
 cite(name, paths) := set_by(name)[concat("/", paths[0])].basis if {
 	count(paths) == 1
+} else := b if {
+	# Two values are the usual case; spelt out, as a comprehension costs more.
+	count(paths) == 2
+	sb := set_by(name)
+	b := join_two(sb[concat("/", paths[0])].basis, sb[concat("/", paths[1])].basis)
 } else := concat("；", distinct([b |
 	sb := set_by(name)
 	some path in paths
 	b := sb[concat("/", path)].basis
 ]))
+
+join_two(a, a) := a
+
+join_two(a, b) := concat("；", [a, b]) if a != b
 
 # setter(name, path) is the most specific jurisdiction on the chain whose
 # parameters of decision name set a value at path or beneath it.
@@ -50,11 +59,12 @@ setter(name, path) := set_by(name)[concat("/", path)].code
 # source_of(name, path) is the source that level names for the value: the
 # nearest "source" above it in its own file.
 source_of(name, path) := s if {
-	s := nearest_label(data.params[setter(name, path)][name], path, "source")
+	s := set_by(name)[concat("/", path)].source
 } else := ""
 
 # set_by(name) maps the path of every value of decision name's parameters
-# ("regimes/CN-6/repair_after") to {code, basis}: who set it, citing what.
+# ("regimes/CN-6/repair_after") to {code, basis, source}: who set it, citing
+# what, from which document.
 # The credpol engine computes it once per chain beside the merged parameters
 # (input.params._set_by); without it (opa test, opa eval) it is computed here
 # from data.params, with the same result.
@@ -65,7 +75,7 @@ set_by(name) := input.params._set_by[name] if {
 	is_object(data.params[code][name])
 ])
 
-level_set_by(block, code) := {concat("/", path): {"code": code, "basis": basis_or_source(block, path, code)} |
+level_set_by(block, code) := {concat("/", path): {"code": code, "basis": basis_or_source(block, path, code), "source": label_or_empty(block, path, "source")} |
 	walk(block, [path, v])
 	count(path) > 0
 	every k in path {
@@ -78,6 +88,10 @@ level_set_by(block, code) := {concat("/", path): {"code": code, "basis": basis_o
 basis_or_source(block, path, code) := b if {
 	b := nearest_label(block, path, "basis")
 } else := sprintf("%s（%s的参数，未注明依据）", [object.get(block, "source", ""), code])
+
+label_or_empty(block, path, label) := l if {
+	l := nearest_label(block, path, label)
+} else := ""
 
 holds_value(v) if not is_object(v)
 
@@ -117,7 +131,11 @@ label_at(node, label, path, i) := node[label][path[i]] if is_string(node[label][
 distinct(xs) := [x | some i, x in xs; not x in array.slice(xs, 0, i)]
 
 # join_bases joins citations, each once, leaving out empty ones.
-join_bases(bases) := concat("；", distinct([b | some b in bases; b != ""]))
+join_bases(bases) := join_two(bases[0], bases[1]) if {
+	count(bases) == 2
+	bases[0] != ""
+	bases[1] != ""
+} else := concat("；", distinct([b | some b in bases; b != ""]))
 
 # render fills a text's {placeholders} with the values at their dotted paths,
 # looked up in each of scopes in turn (the list item, then the block), so a
@@ -148,15 +166,12 @@ overridden(name, own, paths) if {
 
 chain_index(code) := i if input.jurisdiction.chain[i] == code
 
-# basis_for(name, topic) is what the most specific level gives, in its basis
-# object, for a topic that is a rule rather than a value (the rule that ratios
-# follow the class); "" when none does.
+# basis_for(name, topic) is what the block's basis object gives for a topic
+# that is a rule rather than a value (the rule that ratios follow the class):
+# merged along the chain, the most specific level's entry; "" when none.
 basis_for(name, topic) := b if {
-	b := [x |
-		some code in input.jurisdiction.chain
-		x := data.params[code][name].basis[topic]
-		is_string(x)
-	][0]
+	b := params(name).basis[topic]
+	is_string(b)
 } else := ""
 
 show(x) := concat("、", [scalar_text(e) | some e in x]) if is_array(x)

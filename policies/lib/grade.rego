@@ -16,18 +16,20 @@ in_range if {
 	score <= params.total
 }
 
-# band is the first band (highest minimum first) whose minimum the score
-# reaches, with its range in words.
-band := object.union(params.bands[i], {"range": range_text(params.bands, i)}) if {
-	in_range
-	i := [i | some i, b in params.bands; score >= b.min][0]
-}
+# band is the first band (highest minimum first) whose minimum the score reaches.
+band := params.bands[band_index] if in_range
 
-# range_text says which scores band i covers, from the minimums alone, so a
+band_index := [i | some i, b in params.bands; score >= b.min][0]
+
+# band_range says which scores the band covers, from the minimums alone, so a
 # changed threshold changes the words too: 790分及以上、不足850分.
-range_text(bands, i) := concat("、", array.concat(
-	[sprintf("%v分及以上", [bands[i].min]) | bands[i].min > 0],
-	[sprintf("不足%v分", [bands[i - 1].min]) | i > 0],
-)) if {
-	count(bands) > 1
+band_range := range_text(params.bands, band_index)
+
+range_text(bands, i) := sprintf("%v分及以上、不足%v分", [bands[i].min, bands[i - 1].min]) if {
+	i > 0
+	bands[i].min > 0
+} else := sprintf("不足%v分", [bands[i - 1].min]) if {
+	i > 0
+} else := sprintf("%v分及以上", [bands[i].min]) if {
+	bands[i].min > 0
 } else := "全部分值"

@@ -169,7 +169,7 @@ choose(a, b) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
 reason(o) := lib.reason(
 	concat("", ["publicity_", o.why]),
 	sprintf("处罚决定%s：%s%s", [o.decision_no, outcome_text(o), applied_text[o.applied]]),
-	lib.join_bases([citations[o.regime][o.why], applied_basis[o.applied]]),
+	lib.join_bases([citation[o.regime][o.why], applied_basis[o.applied]]),
 )
 
 # decided_by lists, per regime and outcome, the parameters that set the
@@ -192,9 +192,10 @@ decided_by := {
 	},
 }
 
-# citations are computed once per decision, not once per penalty.
-citations[regime] := {why: lib.cite("penalty_publicity", paths) | some why, paths in table} if {
+# citation is computed once per outcome and decision, not once per penalty.
+citation[regime][why] := lib.cite("penalty_publicity", paths) if {
 	some regime, table in decided_by
+	some why, paths in table
 }
 
 outcome_text(o) := "简易程序作出或仅为警告，不予公示" if not o.publish
