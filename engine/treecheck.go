@@ -19,6 +19,7 @@ var treeChecks = []func(*Tree) Errors{
 	checkInputSchemaFile, checkFieldReads,
 	checkTreeData, checkPackages,
 	checkParams,
+	checkRuleRefs,
 }
 
 func checkTree(t *Tree) error {
