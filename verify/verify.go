@@ -37,6 +37,8 @@ type Options struct {
 	// Threshold is the least policy line coverage, in percent, the run must
 	// reach; above zero it implies Coverage.
 	Threshold float64
+	// Lang is the language of failure messages (English when empty).
+	Lang engine.Lang
 }
 
 // Result is one Rego test or decision case.
@@ -52,6 +54,9 @@ type Result struct {
 	Skipped  bool          `json:"skipped,omitempty"`
 	Error    string        `json:"error,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
+	// Failure is where a failed Rego test stopped and the values involved
+	// (failure.go); Error tells it in words.
+	Failure *Failure `json:"failure,omitempty"`
 }
 
 // Report is a whole run.
@@ -121,6 +126,14 @@ func Run(ctx context.Context, s Suite, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The tree compiles first, as a server would load it, so a mistake in
+	// it is reported by the same checks and in the same words as by
+	// `credpol check`; and before coverage is traced, so the evaluations
+	// compiling makes are not counted as tested lines.
+	ps, err := engine.Compile(ctx, s.Policies, engine.Options{})
+	if err != nil {
+		return nil, LocateIn(s.policiesPath(), err)
+	}
 	var cov *cover.Cover
 	if opts.Coverage || opts.Threshold > 0 {
 		cov = cover.New()
@@ -130,10 +143,7 @@ func Run(ctx context.Context, s Suite, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := engine.Compile(ctx, s.Policies, engine.Options{})
-	if err != nil {
-		return nil, LocateIn(s.policiesPath(), err)
-	}
+	explainFailures(ctx, s, rep.Results, cmp.Or(opts.Lang, engine.English))
 	eng := &engine.Engine{}
 	eng.Use(ps)
 	svc := &decision.Service{Engine: eng, Jurisdictions: s.Jurisdictions,
@@ -264,7 +274,7 @@ func readTests(fsys fs.FS, dir string) (map[string]*ast.Module, error) {
 		var astErrs ast.Errors
 		switch {
 		case errors.As(err, &astErrs):
-			errs = append(errs, fromAST(astErrs)...)
+			errs = append(errs, engine.ParseErrors(src, err)...)
 		case err != nil:
 			errs = append(errs, engine.Error{File: name, Message: err.Error()})
 		default:
