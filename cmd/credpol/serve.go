@@ -94,6 +94,9 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("policies do not compile:\n%w", err)
 	}
+	if err := o.checkServedCorpus(ctx, ps, log); err != nil {
+		return fmt.Errorf("policies refused:\n%w", err)
+	}
 	if err := st.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
 		return err
 	}
@@ -238,6 +241,10 @@ func reloadOnHangup(ctx context.Context, eng *engine.Engine, st *storage.Store, 
 			return
 		case <-hup:
 			ps, err := engine.Compile(ctx, o.policyFS(), engine.Options{Budget: o.evalBudget})
+			if err == nil {
+				// A tree that would answer some input with a 500 is refused like one that does not compile.
+				err = o.checkServedCorpus(ctx, ps, log)
+			}
 			if err == nil {
 				// Keep the tree before serving it, so its decisions can always be replayed.
 				err = st.SavePolicyRevision(ctx, ps.Revision(), ps.Files())
