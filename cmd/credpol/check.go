@@ -7,6 +7,7 @@ import (
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/verify"
 )
 
 func migrateCmd() *cobra.Command {
@@ -38,18 +39,30 @@ func migrateCmd() *cobra.Command {
 func checkCmd() *cobra.Command {
 	var o common
 	cmd := &cobra.Command{
-		Use:     "check",
-		Short:   "Compile the policy tree in strict mode with credpol's restricted capabilities",
+		Use:   "check",
+		Short: "Compile the policy tree on disk (./policies or --policy-dir) in strict mode with credpol's restricted capabilities",
+		Long: "Compiles the policy tree in strict mode with credpol's restricted capabilities, as serve\n" +
+			"would load it, and reports every problem with its file and line. The tree is ./policies\n" +
+			"(or --policy-dir); the one built into the binary only with --builtin or when there is no ./policies.",
+		Args:    cobra.NoArgs,
 		PreRunE: envOverrides,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ps, err := engine.Compile(cmd.Context(), o.policyFS(), engine.Options{Strict: true})
+			tree, err := o.toolTree(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			fmt.Printf("ok: %d modules, revision %s\n", len(ps.Modules()), ps.Revision())
+			ps, err := engine.Compile(cmd.Context(), tree.fsys, engine.Options{Strict: true})
+			if err != nil {
+				return fmt.Errorf("the policy tree in %s does not compile:\n%w", tree.path, verify.LocateIn(tree.path, err))
+			}
+			if err := checkCorpus(cmd.Context(), cmd.OutOrStdout(), ps, tree.path, casesBeside(tree.dir)); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d modules, revision %s\n", len(ps.Modules()), ps.Revision())
 			return nil
 		},
 	}
 	o.register(cmd)
+	o.registerTree(cmd)
 	return cmd
 }
