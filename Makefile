@@ -20,6 +20,7 @@ run: build
 test: lint opa-check build
 	$(GO) test -race -count=1 ./...
 	$(BIN)/credpol test --policy-dir policies --coverage --threshold 90 testpolicies
+	CREDPOL=$(BIN)/credpol scripts/staff-mistakes.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
