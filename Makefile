@@ -16,7 +16,8 @@ run: build
 
 ## test: formatting, vet, stock OPA on the policy tree, every Go test under the
 ## race detector, then the policy regression suite (Rego tests and decision
-## cases) with a coverage floor
+## cases) with a coverage floor, then every common authoring mistake on a copy
+## of the tree (scripts/staff-mistakes.sh) must be caught with its file and line
 test: lint opa-check build
 	$(GO) test -race -count=1 ./...
 	$(BIN)/credpol test --policy-dir policies --coverage --threshold 90 testpolicies
