@@ -2,13 +2,12 @@ package engine_test
 
 import (
 	"context"
-	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/policies"
+	"github.com/credpol/credpol/engine/enginetest"
 )
 
 // Every translation is checked against what OPA really says about a really
@@ -17,24 +16,8 @@ import (
 
 // shippedWith is the shipped tree with files added or replaced, so only
 // the broken file can be wrong.
-func shippedWith(t *testing.T, files map[string]string) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(policies.FS, p)
-		out[p] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, src := range files {
-		out[name] = &fstest.MapFile{Data: []byte(src)}
-	}
-	return out
+func shippedWith(_ *testing.T, files map[string]string) fstest.MapFS {
+	return enginetest.Shipped(files)
 }
 
 type messageCase struct {

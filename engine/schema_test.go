@@ -19,27 +19,13 @@ import (
 
 	"github.com/credpol/credpol/catalogue"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/enterprise"
 	"github.com/credpol/credpol/policies"
 )
 
 // schemaTreeCopy is the shipped tree as files a test may change.
-func schemaTreeCopy(t *testing.T) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(policies.FS, p)
-		out[p] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func schemaTreeCopy(*testing.T) fstest.MapFS { return enginetest.Shipped(nil) }
 
 // schemaAppendRego adds rules at the end of a file of the tree and returns the
 // line the first of them is on.

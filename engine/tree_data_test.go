@@ -11,26 +11,12 @@ import (
 	"testing/fstest"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/policies"
 )
 
 // shippedCopy is the shipped tree as files a test may change.
-func shippedCopy(t *testing.T) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(policies.FS, p)
-		out[p] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+func shippedCopy(*testing.T) fstest.MapFS { return enginetest.Shipped(nil) }
 
 // addXinfu adds 忻府区 (140902) under Xinzhou as a bureau would: an entry in
 // jurisdictions.json, a package of its own and a parameter it changes.

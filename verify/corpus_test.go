@@ -10,29 +10,14 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/policies"
 	"github.com/credpol/credpol/testpolicies"
 )
 
 // shippedWith is the shipped tree with files replaced, so only they can be wrong.
-func shippedWith(t *testing.T, files map[string]string) fstest.MapFS {
-	t.Helper()
-	out := fstest.MapFS{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(policies.FS, p)
-		out[p] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, src := range files {
-		out[name] = &fstest.MapFile{Data: []byte(src)}
-	}
-	return out
+func shippedWith(_ *testing.T, files map[string]string) fstest.MapFS {
+	return enginetest.Shipped(files)
 }
 
 // checkCorpus checks the corpus over the tree in fsys, for the decisions

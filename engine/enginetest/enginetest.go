@@ -63,3 +63,24 @@ func shipped(name string) []byte {
 	}
 	return b
 }
+
+// Shipped returns the shipped policy tree as files a test may change, with
+// files added or replacing the shipped ones, so only those can be wrong.
+func Shipped(files map[string]string) fstest.MapFS {
+	out := fstest.MapFS{}
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		out[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		panic(err) // the embedded tree is part of the binary
+	}
+	for name, src := range files {
+		out[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	return out
+}
