@@ -19,7 +19,7 @@ run: build
 ## cases) with a coverage floor, then every common authoring mistake on a copy
 ## of the tree (scripts/staff-mistakes.sh) must be caught with its file and line
 test: lint opa-check build
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 	$(BIN)/credpol test --policy-dir policies --coverage --threshold 90 testpolicies
 	CREDPOL=$(BIN)/credpol scripts/staff-mistakes.sh
 

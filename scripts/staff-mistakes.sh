@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-credpol=${CREDPOL:-$root/bin/credpol}
+credpol=${CREDPOL:-bin/credpol}
 [ -x "$credpol" ] || go build -o "$credpol" ./cmd/credpol
+credpol=$(cd "$(dirname "$credpol")" && pwd)/$(basename "$credpol") # the copies are elsewhere
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
