@@ -1,15 +1,13 @@
 package policies_test
 
 import (
-	"bytes"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/policies"
 )
 
@@ -19,38 +17,7 @@ import (
 func TestEveryFileIsEmbedded(t *testing.T) {
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Dir(self)
-	n := 0
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		switch path.Ext(p) {
-		case ".rego", ".json", ".yaml", ".yml":
-		default:
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		onDisk, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		embedded, err := fs.ReadFile(policies.FS, rel)
-		switch {
-		case err != nil:
-			t.Errorf("policies/%s is not in the built-in tree: %v", rel, err)
-		case !bytes.Equal(onDisk, embedded):
-			t.Errorf("policies/%s differs from its built-in copy", rel)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatal("found no policy file under " + dir)
-	}
+	enginetest.EveryFileEmbedded(t, dir, policies.FS, "policies")
 	disk, err := engine.TreeRevision(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)

@@ -5,9 +5,14 @@
 package enginetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"regexp"
+	"testing"
 	"testing/fstest"
 
 	"github.com/credpol/credpol/policies"
@@ -83,4 +88,43 @@ func Shipped(files map[string]string) fstest.MapFS {
 		out[name] = &fstest.MapFile{Data: []byte(src)}
 	}
 	return out
+}
+
+// EveryFileEmbedded checks that every policy, data, test and case file under
+// dir on disk is in fsys, byte for byte: a directory added to the source
+// tree must never be left out of the binary. name labels dir in messages.
+func EveryFileEmbedded(t testing.TB, dir string, fsys fs.FS, name string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch path.Ext(p) {
+		case ".rego", ".json", ".yaml", ".yml":
+		default:
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		onDisk, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		embedded, err := fs.ReadFile(fsys, rel)
+		switch {
+		case err != nil:
+			t.Errorf("%s/%s is not in the built-in tree: %v", name, rel, err)
+		case !bytes.Equal(onDisk, embedded):
+			t.Errorf("%s/%s differs from its built-in copy", name, rel)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("found no file under " + dir)
+	}
 }
