@@ -83,6 +83,9 @@ func (o *serveOptions) run(ctx context.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if err := o.http.loadTLS(); err != nil {
+		return err
+	}
 
 	st, err := o.openStore(ctx, log)
 	if err != nil {

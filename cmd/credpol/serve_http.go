@@ -50,19 +50,25 @@ func (h *httpOptions) apply(d *server.Deps, st *storage.Store) {
 	d.SeparateMetrics = h.debugAddr != ""
 }
 
-// listen opens the API listener at addr, after checking the TLS settings, so
-// a missing or mismatched certificate stops serve before it says it serves.
-func (h *httpOptions) listen(addr string) (net.Listener, error) {
+// loadTLS checks the TLS settings and loads the certificate. serve calls it
+// first, so a missing or mismatched certificate stops it before it touches
+// the store or says it serves.
+func (h *httpOptions) loadTLS() error {
 	if (h.tlsCert == "") != (h.tlsKey == "") {
-		return nil, errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+		return errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
 	}
 	if h.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(h.tlsCert, h.tlsKey)
 		if err != nil {
-			return nil, fmt.Errorf("loading the TLS certificate: %w", err)
+			return fmt.Errorf("loading the TLS certificate: %w", err)
 		}
 		h.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	return nil
+}
+
+// listen opens the API listener at addr.
+func (h *httpOptions) listen(addr string) (net.Listener, error) {
 	return net.Listen("tcp", addr)
 }
 
