@@ -142,25 +142,6 @@ func (s *Store) Jurisdictions(ctx context.Context) (*jurisdiction.Registry, erro
 	return jurisdiction.New(nodes)
 }
 
-// ShippedJurisdictions returns the ten jurisdictions the migrations install.
-//
-// Deprecated: a tree's jurisdictions are its jurisdictions.json; use
-// engine.ReadTreeData or PolicySet.Jurisdictions.
-func ShippedJurisdictions(ctx context.Context) (*jurisdiction.Registry, error) {
-	st, err := Open(ctx, "file:shipped-jurisdictions?mode=memory&cache=private", nil)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	if conn, err := st.db.DB(); err == nil {
-		conn.SetMaxOpenConns(1) // each connection to a private in-memory database sees its own
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	return st.Jurisdictions(ctx)
-}
-
 // SyncJurisdictions makes the jurisdictions table hold every node of reg, the
 // tree of the policy revision about to serve: new nodes are inserted and
 // changed names, levels and parents updated, so facts can be stored under a
