@@ -14,13 +14,12 @@ import (
 const deadLetterFile = "dead-letters.ndjson"
 
 // reject sets aside a record the store refused for its content.
-func (l *Log) reject(e *entry, cause error) error {
+func (l *Log) reject(e *entry, cause error) {
 	raw, err := json.Marshal(e.rec)
 	if err != nil {
 		raw = fmt.Appendf(nil, "%+v", e.rec)
 	}
 	l.keepAside(e.rec.ID, raw, cause.Error())
-	return nil
 }
 
 // keepAside keeps raw with the reason it could not be logged: in the store's

@@ -396,7 +396,8 @@ func (l *Log) write(batch []*entry) error {
 		return nil
 	case errors.As(err, &rej) && rej.Rejected():
 		if len(batch) == 1 {
-			return l.reject(batch[0], err)
+			l.reject(batch[0], err) // kept aside: it counts as stored
+			return nil
 		}
 		half := len(batch) / 2
 		return errors.Join(l.write(batch[:half]), l.write(batch[half:]))
