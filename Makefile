@@ -41,7 +41,7 @@ $(BIN)/opa: go.mod go.sum
 
 ## bench: every shipped decision in-process (ns/op, p50, p99, allocs), benchstat-compatible
 bench:
-	$(GO) test ./decision -run '^$$' -bench Decide -benchmem -count 1
+	$(GO) test ./internal/decision -run '^$$' -bench Decide -benchmem -count 1
 
 ## bench-compare: credpol against stock OPA (built from go.mod) on the same policy and input
 bench-compare:

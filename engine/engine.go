@@ -29,7 +29,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
-	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/internal/jurisdiction"
 )
 
 // DecisionRule is the rule every decision package defines.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/credpol/credpol/engine/paramschema"
-	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/internal/jurisdiction"
 )
 
 // Parameter files are where policy staff change numbers without writing

@@ -13,7 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/util"
 
-	"github.com/credpol/credpol/catalogue"
+	"github.com/credpol/credpol/internal/catalogue"
 	"github.com/credpol/credpol/policies"
 )
 

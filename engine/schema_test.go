@@ -17,10 +17,10 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
 
-	"github.com/credpol/credpol/catalogue"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/engine/enginetest"
-	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/internal/catalogue"
+	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/policies"
 )
 

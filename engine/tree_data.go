@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/credpol/credpol/catalogue"
-	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/internal/catalogue"
+	"github.com/credpol/credpol/internal/jurisdiction"
 )
 
 // The tree's own data files, at its root. They are ordinary data documents

@@ -25,8 +25,8 @@ token=$(sed -n 's/^development token (full scope): //p' "$tmp/credpol.out")
 jpath=$(echo "j230000/$decision" )
 
 # Both must give the same answer before anything is timed.
-curl -sf -H "Authorization: Bearer $token" --data-binary @bench/$decision.credpol.ndjson 127.0.0.1:18180/v1/decisions/$decision >"$tmp/a.json"
-curl -sf --data-binary @bench/$decision.opa.ndjson 127.0.0.1:18181/v1/data/$jpath/decision >"$tmp/b.json"
+curl -sf -H "Authorization: Bearer $token" --data-binary @scripts/bench/$decision.credpol.ndjson 127.0.0.1:18180/v1/decisions/$decision >"$tmp/a.json"
+curl -sf --data-binary @scripts/bench/$decision.opa.ndjson 127.0.0.1:18181/v1/data/$jpath/decision >"$tmp/b.json"
 python3 - "$tmp/a.json" "$tmp/b.json" <<'PY'
 import json, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))["result"]
@@ -41,8 +41,8 @@ run() { # label url bodies [token]
 }
 : >"$tmp/results"
 for r in $(seq "$rounds"); do
-  run opa "http://127.0.0.1:18181/v1/data/$jpath/decision" bench/$decision.opa.ndjson >>"$tmp/results"
-  run credpol "http://127.0.0.1:18180/v1/decisions/$decision" bench/$decision.credpol.ndjson "$token" >>"$tmp/results"
+  run opa "http://127.0.0.1:18181/v1/data/$jpath/decision" scripts/bench/$decision.opa.ndjson >>"$tmp/results"
+  run credpol "http://127.0.0.1:18180/v1/decisions/$decision" scripts/bench/$decision.credpol.ndjson "$token" >>"$tmp/results"
 done
 python3 - "$tmp/results" "$decision" "$conc" <<'PY'
 import json, statistics, sys

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/verify"
 	"github.com/credpol/credpol/policies"
 	"github.com/credpol/credpol/testpolicies"
-	"github.com/credpol/credpol/verify"
 )
 
 // TestSuite runs every Rego test and every decision case against the shipped

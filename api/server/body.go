@@ -11,9 +11,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-json"
 
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/jsonerr"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/jsonerr"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // decodeBody reads the JSON body into v, refusing unknown fields and trailing

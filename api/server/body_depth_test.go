@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 func withBodyLimit(n int64) func(*server.Deps) {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // errorParts returns an error answer's message and its details as

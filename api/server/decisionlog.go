@@ -9,9 +9,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // LogSearcher searches the decision log; storage implements it.

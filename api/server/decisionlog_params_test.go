@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // Every search parameter is checked against what the log can hold before a

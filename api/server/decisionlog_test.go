@@ -10,8 +10,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/storage/storetest"
 )
 
 // waitLogged waits until the decision log holds n entries.

@@ -7,8 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-json"
 
-	"github.com/credpol/credpol/decision"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // decisionRequest is the body of POST /v1/decisions/{name} (SPEC §6).

@@ -10,10 +10,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/ingest"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/ingest"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // DefaultImportLimit bounds an import body; imports stream, so this is about

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 const shantouFirm = `{"name":"汕头市鑫源食品有限公司","entity_type":"company","jurisdiction":"440500","status":"operating",

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // statusOf is the one place a problem kind becomes an HTTP status.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/idempotency"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/idempotency"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // IdempotencyStore keeps, per caller and key, the first answer to a creating

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/sampling"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/sampling"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // flakySampling fails to store the first plans it is given, as a store

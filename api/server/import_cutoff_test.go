@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // An import whose client stops short of its Content-Length and closes its

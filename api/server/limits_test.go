@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // Strings a store cannot hold (U+0000, invalid UTF-8), strings and lists over

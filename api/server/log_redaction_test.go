@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // waitEntry waits until the store holds the logged decision id: an answer

@@ -10,9 +10,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/jurisdiction"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // The decision log's search parameters are checked against the shape of

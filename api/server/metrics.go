@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 type metrics struct {

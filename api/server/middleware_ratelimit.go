@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
 
-	"github.com/credpol/credpol/problem"
+	"github.com/credpol/credpol/internal/problem"
 )
 
 // maxBuckets bounds the limiter's memory. Buckets are keyed by token name,

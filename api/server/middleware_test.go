@@ -14,8 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // syncBuffer collects log output written by the server's goroutines.

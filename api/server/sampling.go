@@ -10,8 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/credpol/credpol/problem"
-	"github.com/credpol/credpol/sampling"
+	"github.com/credpol/credpol/internal/problem"
+	"github.com/credpol/credpol/internal/sampling"
 )
 
 // planTimeout bounds drawing and storing one plan. It sits inside serve's

@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/sampling"
+	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/sampling"
-	"github.com/credpol/credpol/storage/storetest"
 )
 
 // newPlanFixture serves sampling plans over real HTTP on st, with n Quangang

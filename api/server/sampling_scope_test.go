@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // A plan item's group is the enterprise's risk class: only classification

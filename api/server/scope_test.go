@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // Two valid USCCs: one stored in Shantou (440500), one never stored.

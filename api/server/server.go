@@ -14,13 +14,13 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/ingest"
-	"github.com/credpol/credpol/jurisdiction"
-	"github.com/credpol/credpol/problem"
-	"github.com/credpol/credpol/sampling"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/ingest"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/problem"
+	"github.com/credpol/credpol/internal/sampling"
 )
 
 // DefaultBodyLimit bounds every request body unless configured otherwise.

@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
-	"github.com/credpol/credpol/decisionlog"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/ingest"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/decisionlog"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/ingest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/storage/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -8,9 +8,9 @@ import (
 	"testing/fstest"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/storage/storetest"
 )
 
 // followTheServingTree wires the server as serve does: every holder of the

@@ -22,7 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/credpol/credpol/enterprise"
+	"github.com/credpol/credpol/internal/enterprise"
 )
 
 func main() {

@@ -6,8 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/storage"
-	"github.com/credpol/credpol/verify"
+	"github.com/credpol/credpol/internal/storage"
+	"github.com/credpol/credpol/internal/verify"
 )
 
 func migrateCmd() *cobra.Command {

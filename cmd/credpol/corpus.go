@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/verify"
 	"github.com/credpol/credpol/testpolicies"
-	"github.com/credpol/credpol/verify"
 )
 
 // A tree is accepted only once every decision has answered the corpus in

@@ -8,13 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/jurisdiction"
-	"github.com/credpol/credpol/problem"
-	"github.com/credpol/credpol/verify"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/problem"
+	"github.com/credpol/credpol/internal/verify"
 )
 
 type evalOptions struct {

@@ -11,11 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/credpol/credpol/demo"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/ingest"
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/demo"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/ingest"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 func seedCmd() *cobra.Command {

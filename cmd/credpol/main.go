@@ -23,8 +23,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/storage"
 	"github.com/credpol/credpol/policies"
-	"github.com/credpol/credpol/storage"
 )
 
 func main() {

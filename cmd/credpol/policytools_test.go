@@ -17,10 +17,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/jurisdiction"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/verify"
 	"github.com/credpol/credpol/policies"
 	"github.com/credpol/credpol/testpolicies"
-	"github.com/credpol/credpol/verify"
 )
 
 // The policy tools are run here as policy staff run them: in a checkout of

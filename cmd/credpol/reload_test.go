@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // shippedCopy copies the repository's policies/ and testpolicies/ into a

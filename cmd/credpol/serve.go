@@ -15,15 +15,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/decision"
-	"github.com/credpol/credpol/decisionlog"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/enterprise"
-	"github.com/credpol/credpol/ingest"
-	"github.com/credpol/credpol/jurisdiction"
-	"github.com/credpol/credpol/sampling"
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/decisionlog"
+	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/ingest"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/sampling"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 type serveOptions struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/api/server"
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 // httpOptions are serve's settings for the HTTP layer: request limits, TLS

@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/credpol/credpol/auth"
-	"github.com/credpol/credpol/jurisdiction"
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/jurisdiction"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 func TestHTTPFlagsAndTheirEnvironment(t *testing.T) {

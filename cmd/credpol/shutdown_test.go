@@ -20,8 +20,8 @@ import (
 	_ "github.com/glebarez/go-sqlite"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/credpol/credpol/storage"
-	"github.com/credpol/credpol/storage/storetest"
+	"github.com/credpol/credpol/internal/storage"
+	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

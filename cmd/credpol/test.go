@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/verify"
 	"github.com/credpol/credpol/testpolicies"
-	"github.com/credpol/credpol/verify"
 )
 
 type testOptions struct {

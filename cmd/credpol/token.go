@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/credpol/credpol/auth"
 	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 func tokenCmd() *cobra.Command {

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/credpol/credpol/storage"
+	"github.com/credpol/credpol/internal/storage"
 )
 
 // --scopes takes facts scopes as well as decisions; --decisions, its older
