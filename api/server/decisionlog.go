@@ -10,13 +10,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/credpol/credpol/internal/auth"
-	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/problem"
 )
 
 // LogSearcher searches the decision log; storage implements it.
 type LogSearcher interface {
-	SearchDecisions(ctx context.Context, q decision.LogQuery) ([]decision.Record, error)
+	SearchDecisions(ctx context.Context, q decisionlog.LogQuery) ([]decisionlog.Record, error)
 }
 
 const maxLogPage = 200
@@ -44,8 +44,8 @@ func (s *server) searchLog(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"entries": s.Decisions.VisibleRecords(principal(c), recs), "next_before": next})
 }
 
-func (s *server) logQuery(c *gin.Context) (decision.LogQuery, error) {
-	q := decision.LogQuery{
+func (s *server) logQuery(c *gin.Context) (decisionlog.LogQuery, error) {
+	q := decisionlog.LogQuery{
 		EnterpriseID: c.Query("enterprise"), Decision: c.Query("decision"), Jurisdiction: c.Query("jurisdiction"),
 		Caller: c.Query("caller"), Before: c.Query("before"), Limit: 50,
 	}

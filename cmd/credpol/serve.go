@@ -26,6 +26,10 @@ import (
 	"github.com/credpol/credpol/internal/storage"
 )
 
+// Batches load their enterprises with one query per table, not one per item,
+// only while the store offers FactsMany.
+var _ decision.BulkFactStore = (*storage.Store)(nil)
+
 type serveOptions struct {
 	common
 	addr      string

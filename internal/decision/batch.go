@@ -94,7 +94,7 @@ func (l loaded) Facts(_ context.Context, uscc string) (enterprise.Facts, error) 
 	}
 	f, ok := l.found[uscc]
 	if !ok {
-		return enterprise.Facts{}, ErrEnterpriseNotFound
+		return enterprise.Facts{}, enterprise.ErrNotFound
 	}
 	return f, nil
 }

@@ -24,7 +24,7 @@ func (s *Service) Enterprise(ctx context.Context, caller auth.Principal, uscc st
 	}
 	f, err := s.Facts.Facts(ctx, uscc)
 	switch {
-	case errors.Is(err, ErrEnterpriseNotFound):
+	case errors.Is(err, enterprise.ErrNotFound):
 		return enterprise.Facts{}, enterpriseNotFound(uscc)
 	case err != nil:
 		return enterprise.Facts{}, problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)

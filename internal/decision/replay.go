@@ -11,15 +11,13 @@ import (
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/problem"
 )
 
-// ErrRecordNotFound is returned by a LogStore for an unknown decision id.
-var ErrRecordNotFound = errors.New("decision record not found")
-
 // LogStore reads the decision log.
 type LogStore interface {
-	DecisionRecord(ctx context.Context, id string) (Record, error)
+	DecisionRecord(ctx context.Context, id string) (decisionlog.Record, error)
 }
 
 // Replay is a logged decision evaluated again, under the revision it was made
@@ -52,28 +50,28 @@ type FieldDiff struct {
 // Record returns a logged decision the caller may see, without the
 // enterprise facts of its input unless the caller may read facts there, and
 // without their classification results unless the caller sees classification.
-func (s *Service) Record(ctx context.Context, caller auth.Principal, id string) (Record, error) {
+func (s *Service) Record(ctx context.Context, caller auth.Principal, id string) (decisionlog.Record, error) {
 	rec, err := s.record(ctx, caller, id)
 	if err != nil {
-		return Record{}, err
+		return decisionlog.Record{}, err
 	}
 	return s.redact(caller, rec), nil
 }
 
 // record returns a logged decision the caller may see, whole.
-func (s *Service) record(ctx context.Context, caller auth.Principal, id string) (Record, error) {
+func (s *Service) record(ctx context.Context, caller auth.Principal, id string) (decisionlog.Record, error) {
 	if s.Log == nil {
-		return Record{}, problem.New(problem.Unavailable, "decision_log_unavailable", "no decision log is configured")
+		return decisionlog.Record{}, problem.New(problem.Unavailable, "decision_log_unavailable", "no decision log is configured")
 	}
 	rec, err := s.Log.DecisionRecord(ctx, id)
 	switch {
-	case errors.Is(err, ErrRecordNotFound):
-		return Record{}, problem.New(problem.NotFound, "decision_not_logged", "no logged decision "+quote(id))
+	case errors.Is(err, decisionlog.ErrRecordNotFound):
+		return decisionlog.Record{}, problem.New(problem.NotFound, "decision_not_logged", "no logged decision "+quote(id))
 	case err != nil:
-		return Record{}, problem.Wrap(problem.Unavailable, "store_unavailable", "the decision log is not answering", err)
+		return decisionlog.Record{}, problem.Wrap(problem.Unavailable, "store_unavailable", "the decision log is not answering", err)
 	}
 	if !s.mayRead(caller, rec) {
-		return Record{}, problem.New(problem.NotFound, "decision_not_logged", "no logged decision "+quote(id))
+		return decisionlog.Record{}, problem.New(problem.NotFound, "decision_not_logged", "no logged decision "+quote(id))
 	}
 	return rec, nil
 }
@@ -81,8 +79,8 @@ func (s *Service) record(ctx context.Context, caller auth.Principal, id string) 
 // VisibleRecords keeps the records of a log search the caller may see, with
 // classification results hidden as Record hides them. The search itself
 // filters on the logged jurisdiction; this also applies the enterprise's.
-func (s *Service) VisibleRecords(caller auth.Principal, recs []Record) []Record {
-	out := make([]Record, 0, len(recs))
+func (s *Service) VisibleRecords(caller auth.Principal, recs []decisionlog.Record) []decisionlog.Record {
+	out := make([]decisionlog.Record, 0, len(recs))
 	for _, rec := range recs {
 		if s.mayRead(caller, rec) {
 			out = append(out, s.redact(caller, rec))
@@ -96,7 +94,7 @@ func (s *Service) VisibleRecords(caller auth.Principal, recs []Record) []Record 
 // the decision in its jurisdiction may read it (HLJ-9), and, where the input
 // names the enterprise's jurisdiction, only if that one is theirs too, as
 // the decision was taken about an enterprise of that jurisdiction.
-func (s *Service) mayRead(caller auth.Principal, rec Record) bool {
+func (s *Service) mayRead(caller auth.Principal, rec decisionlog.Record) bool {
 	if !caller.MayDecide(s.Jurisdictions, rec.Jurisdiction, rec.Decision) {
 		return false
 	}
@@ -113,7 +111,7 @@ func (s *Service) mayRead(caller auth.Principal, rec Record) bool {
 // read: a caller without facts:read there sees only which enterprise it was
 // (reading the log must not be a way around the facts scopes), and a caller
 // who does not see classification sees the facts without its results.
-func (s *Service) redact(caller auth.Principal, rec Record) Record {
+func (s *Service) redact(caller auth.Principal, rec decisionlog.Record) decisionlog.Record {
 	e, ok := rec.Input["enterprise"].(map[string]any)
 	if !ok {
 		return rec
@@ -179,7 +177,7 @@ func (s *Service) Replay(ctx context.Context, caller auth.Principal, id string) 
 	return r, nil
 }
 
-func reevaluate(ctx context.Context, ps *engine.PolicySet, rec Record, chain []string) (Evaluation, error) {
+func reevaluate(ctx context.Context, ps *engine.PolicySet, rec decisionlog.Record, chain []string) (Evaluation, error) {
 	out, _, err := evaluateOn(ctx, ps, rec.Decision, chain, rec.Input, false)
 	if err != nil {
 		return Evaluation{}, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
+	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/jurisdiction"
 	"github.com/credpol/credpol/internal/problem"
@@ -21,9 +22,6 @@ import (
 // China has kept one offset without daylight saving since 1991, so a fixed
 // zone gives Asia/Shanghai's date without depending on tzdata.
 var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
-
-// ErrEnterpriseNotFound is returned by a FactStore for an unknown USCC.
-var ErrEnterpriseNotFound = errors.New("enterprise not found")
 
 // FactStore loads the stored facts of one enterprise.
 type FactStore interface {
@@ -94,6 +92,17 @@ func (s *Service) Decide(ctx context.Context, caller auth.Principal, req Request
 	return s.decide(ctx, caller, req, s.Facts)
 }
 
+// DecideJurisdiction takes a decision that reads no enterprise (a
+// jurisdiction's own parameters, as a sampling plan does) and returns its
+// result, the revision that decided and the logged decision id.
+func (s *Service) DecideJurisdiction(ctx context.Context, caller auth.Principal, name, jurisdiction, asOf string, context json.RawMessage) (result map[string]any, revision, decisionID string, err error) {
+	resp, err := s.Decide(ctx, caller, Request{Decision: name, Jurisdiction: jurisdiction, Context: context, AsOf: asOf})
+	if err != nil {
+		return nil, "", "", err
+	}
+	return resp.Result, resp.Policy.Revision, resp.DecisionID, nil
+}
+
 // decide is Decide with the fact source given, so a batch can serve its items
 // from facts it loaded in one go.
 func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*Response, error) {
@@ -127,7 +136,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 		hideExplainedClassification(caller, resp.Explanation)
 	}
 	if s.Recorder != nil {
-		rec := Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
+		rec := decisionlog.Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
 			Jurisdiction: c.place.Code, Source: out.Source, EnterpriseID: req.EnterpriseID, AsOf: c.asOf,
 			Revision: out.Revision, RequestID: req.RequestID, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}
 		if err := s.Recorder.Record(ctx, rec); err != nil {
@@ -270,7 +279,7 @@ func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request,
 		var err error
 		stored, err = store.Facts(ctx, req.EnterpriseID)
 		switch {
-		case errors.Is(err, ErrEnterpriseNotFound):
+		case errors.Is(err, enterprise.ErrNotFound):
 			return stored, "", enterpriseNotFound(req.EnterpriseID)
 		case err != nil:
 			return stored, "", problem.Wrap(problem.Unavailable, "store_unavailable", "the enterprise store is not answering", err)

@@ -17,14 +17,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/credpol/credpol/internal/decision"
 )
 
 // Sink stores records. Writing a record that is already stored must be a
 // no-op, so a retried batch lands exactly once.
 type Sink interface {
-	InsertDecisions(ctx context.Context, recs []decision.Record) error
+	InsertDecisions(ctx context.Context, recs []Record) error
 }
 
 // DeadLetters keeps records the store refused for good, with the reason.
@@ -69,7 +67,7 @@ var ErrNotDurable = errors.New("decision log entry not durable in time")
 
 // entry is one record on its way to the store.
 type entry struct {
-	rec  decision.Record
+	rec  Record
 	seg  *segment   // the write-ahead segment holding it; nil when none does
 	done chan error // answered once the entry is durable; nil when nobody waits
 	slot bool       // holds a queue slot (entries recovered at start do not)
@@ -100,8 +98,6 @@ type Log struct {
 	latency  prometheus.Histogram
 	syncs    prometheus.Histogram
 }
-
-var _ decision.Recorder = (*Log)(nil)
 
 // New opens the write-ahead log in opts.Dir (if set) and starts the writer.
 // Call Recover first to ship what an earlier process left there.
@@ -169,7 +165,7 @@ func New(sink Sink, opts Options) (*Log, error) {
 // durable. It waits while the log holds QueueSize entries the store has not
 // taken (backpressure, never discarding), at most Options.Wait. Any error
 // means the decision must not be answered.
-func (l *Log) Record(ctx context.Context, r decision.Record) error {
+func (l *Log) Record(ctx context.Context, r Record) error {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Wait)
 	defer cancel()
 	select {
@@ -379,7 +375,7 @@ func (l *Log) store(batch []*entry) bool {
 // until the refused records are alone; those become dead letters and the
 // rest are written, so one bad record never holds up the others.
 func (l *Log) write(batch []*entry) error {
-	recs := make([]decision.Record, len(batch))
+	recs := make([]Record, len(batch))
 	for i, e := range batch {
 		recs[i] = e.rec
 	}

@@ -12,15 +12,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-func record(i int) decision.Record {
-	return decision.Record{
+func record(i int) decisionlog.Record {
+	return decisionlog.Record{
 		ID: uuid.Must(uuid.NewV7()).String(), Time: time.Now().UTC(), Caller: "test", Decision: "credit_grade",
 		Jurisdiction: "230000", Source: "230000", AsOf: "2026-11-21", Revision: "r1",
 		Input:  map[string]any{"enterprise": map[string]any{"public_credit_score": float64(i)}},
@@ -236,7 +235,7 @@ func TestARefusedRecordIsSetAsideAndNeverBlocksTheOthers(t *testing.T) {
 	for _, st := range storetest.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
 			l := open(t, st, decisionlog.Options{Dir: t.TempDir(), BatchSize: 50})
-			bad := map[int]decision.Record{}
+			bad := map[int]decisionlog.Record{}
 			for i := 0; i < 200; i++ {
 				r := record(i)
 				switch {
@@ -311,7 +310,7 @@ func TestDamagedWriteAheadFilesNeverStopAStart(t *testing.T) {
 func TestRetryingABatchLogsItOnce(t *testing.T) {
 	for _, st := range storetest.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
-			batch := []decision.Record{record(1), record(2)}
+			batch := []decisionlog.Record{record(1), record(2)}
 			for i := 0; i < 2; i++ {
 				if err := st.Store.InsertDecisions(context.Background(), batch); err != nil {
 					t.Fatal(fmt.Errorf("attempt %d: %w", i, err))

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/goccy/go-json"
-
-	"github.com/credpol/credpol/internal/decision"
 )
 
 // segmentEntries bounds a write-ahead segment, so shipped segments can be
@@ -94,14 +92,14 @@ func openWAL(dir string, keep func(id string, raw []byte, reason string)) (*wal,
 // readSegment reads every record in a segment. A last line without its
 // newline is a write cut short by a crash: it was never synced, so never
 // answered, and is skipped. Any other line that does not parse is kept aside.
-func readSegment(name string, keep func(id string, raw []byte, reason string)) ([]decision.Record, error) {
+func readSegment(name string, keep func(id string, raw []byte, reason string)) ([]Record, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	rd := bufio.NewReaderSize(f, 1<<20)
-	var out []decision.Record
+	var out []Record
 	for n := 1; ; n++ {
 		line, err := rd.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
@@ -110,7 +108,7 @@ func readSegment(name string, keep func(id string, raw []byte, reason string)) (
 		if err != nil {
 			return out, err
 		}
-		var r decision.Record
+		var r Record
 		if uerr := json.Unmarshal(line, &r); uerr != nil || r.ID == "" {
 			keep("", line, fmt.Sprintf("%s line %d cannot be read back: %v", filepath.Base(name), n, uerr))
 			continue

@@ -2,6 +2,8 @@
 // their validation, and the document policies receive as input.enterprise.
 package enterprise
 
+import "errors"
+
 // Facts are what credpol knows of one enterprise. A nil field is absent, so
 // inline facts can be laid over stored ones field by field (see Overlay).
 type Facts struct {
@@ -119,3 +121,6 @@ func setSlice[T any](dst *[]T, v []T) {
 		*dst = v
 	}
 }
+
+// ErrNotFound is returned by a fact store for a USCC it does not hold.
+var ErrNotFound = errors.New("enterprise not found")

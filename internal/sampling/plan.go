@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/credpol/credpol/internal/auth"
-	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/jurisdiction"
 	"github.com/credpol/credpol/internal/problem"
@@ -152,9 +151,15 @@ var (
 	ErrItemNotFound = errors.New("plan item not found")
 )
 
+// Decider takes a decision that reads no enterprise: the jurisdiction's
+// sampling_plan policy. decision.Service is one.
+type Decider interface {
+	DecideJurisdiction(ctx context.Context, caller auth.Principal, name, jurisdiction, asOf string, context json.RawMessage) (result map[string]any, revision, decisionID string, err error)
+}
+
 // Service draws and reports plans.
 type Service struct {
-	Decisions     *decision.Service
+	Decisions     Decider
 	Store         Store
 	Jurisdictions *jurisdiction.Registry
 	Now           func() time.Time
@@ -184,7 +189,7 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 	}
 	now := s.now()
 	plan := Plan{ID: uuid.Must(uuid.NewV7()).String(), Jurisdiction: req.Jurisdiction, Name: req.Name, Year: req.Year,
-		Seed: seed, Differentiated: differentiated, Scope: req.Scope, Revision: resp.Policy.Revision, DecisionID: resp.DecisionID,
+		Seed: seed, Differentiated: differentiated, Scope: req.Scope, Revision: resp.revision, DecisionID: resp.id,
 		Excluded: map[string]int{}, Groups: map[string]GroupSummary{}, Inspectors: req.Inspectors,
 		CreatedAt: now.UTC(), CreatedBy: caller.Name}
 
@@ -279,20 +284,22 @@ func failed(ctx context.Context, msg string, err error) error {
 }
 
 // params takes the sampling_plan decision for the task.
-func (s *Service) params(ctx context.Context, caller auth.Principal, code string, year int, differentiated bool, scope Scope) (*Params, *decision.Response, error) {
+func (s *Service) params(ctx context.Context, caller auth.Principal, code string, year int, differentiated bool, scope Scope) (*Params, decided, error) {
 	task, _ := json.Marshal(map[string]any{"task": map[string]any{"year": year, "differentiated": differentiated, "scope": scope}})
-	resp, err := s.Decisions.Decide(ctx, caller, decision.Request{Decision: "sampling_plan", Jurisdiction: code,
-		Context: task, AsOf: fmt.Sprintf("%04d-12-31", year)})
+	result, revision, id, err := s.Decisions.DecideJurisdiction(ctx, caller, "sampling_plan", code, fmt.Sprintf("%04d-12-31", year), task)
 	if err != nil {
-		return nil, nil, err
+		return nil, decided{}, err
 	}
-	b, _ := json.Marshal(resp.Result)
+	b, _ := json.Marshal(result)
 	var p Params
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, nil, problem.Wrap(problem.Internal, "policy_error", "the sampling_plan decision has an unexpected shape", err)
+		return nil, decided{}, problem.Wrap(problem.Internal, "policy_error", "the sampling_plan decision has an unexpected shape", err)
 	}
-	return &p, resp, nil
+	return &p, decided{revision: revision, id: id}, nil
 }
+
+// decided names the sampling_plan decision a plan was drawn under.
+type decided struct{ revision, id string }
 
 func (p *Params) group(m Member) (group, excluded string) {
 	for _, x := range p.Excluded {

@@ -15,7 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/decisionlog"
 )
 
 type decisionRow struct {
@@ -37,11 +37,9 @@ type decisionRow struct {
 
 func (decisionRow) TableName() string { return "decision_log" }
 
-var _ decision.LogStore = (*Store)(nil)
-
 // InsertDecisions writes records; a record already logged (same id) is left
 // as it is, so a batch retried after an uncertain failure lands exactly once.
-func (s *Store) InsertDecisions(ctx context.Context, recs []decision.Record) error {
+func (s *Store) InsertDecisions(ctx context.Context, recs []decisionlog.Record) error {
 	rows := make([]decisionRow, len(recs))
 	for i, r := range recs {
 		row, err := decisionRowOf(r)
@@ -182,14 +180,14 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 }
 
 // DecisionRecord returns one logged decision.
-func (s *Store) DecisionRecord(ctx context.Context, id string) (decision.Record, error) {
+func (s *Store) DecisionRecord(ctx context.Context, id string) (decisionlog.Record, error) {
 	var row decisionRow
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return decision.Record{}, decision.ErrRecordNotFound
+		return decisionlog.Record{}, decisionlog.ErrRecordNotFound
 	}
 	if err != nil {
-		return decision.Record{}, err
+		return decisionlog.Record{}, err
 	}
 	return row.record()
 }
@@ -197,7 +195,7 @@ func (s *Store) DecisionRecord(ctx context.Context, id string) (decision.Record,
 var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // SearchDecisions returns logged decisions matching q, newest first.
-func (s *Store) SearchDecisions(ctx context.Context, q decision.LogQuery) ([]decision.Record, error) {
+func (s *Store) SearchDecisions(ctx context.Context, q decisionlog.LogQuery) ([]decisionlog.Record, error) {
 	db := s.db.WithContext(ctx).Model(&decisionRow{}).Order("id DESC").Limit(q.Limit)
 	if q.EnterpriseID != "" {
 		db = db.Where("enterprise_id = ?", q.EnterpriseID)
@@ -247,7 +245,7 @@ func (s *Store) SearchDecisions(ctx context.Context, q decision.LogQuery) ([]dec
 	if err := db.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]decision.Record, 0, len(rows))
+	out := make([]decisionlog.Record, 0, len(rows))
 	for _, r := range rows {
 		rec, err := r.record()
 		if err != nil {
@@ -304,7 +302,7 @@ func (s *Store) PolicyFiles(ctx context.Context, revision string) (map[string][]
 	return files, nil
 }
 
-func decisionRowOf(r decision.Record) (decisionRow, error) {
+func decisionRowOf(r decisionlog.Record) (decisionRow, error) {
 	in, err1 := json.Marshal(r.Input)
 	res, err2 := json.Marshal(r.Result)
 	why, err3 := json.Marshal(r.Reasons)
@@ -323,8 +321,8 @@ func decisionRowOf(r decision.Record) (decisionRow, error) {
 	return row, nil
 }
 
-func (row decisionRow) record() (decision.Record, error) {
-	r := decision.Record{ID: row.ID, Time: row.LoggedAt.UTC(), Caller: row.Caller, Decision: row.Decision,
+func (row decisionRow) record() (decisionlog.Record, error) {
+	r := decisionlog.Record{ID: row.ID, Time: row.LoggedAt.UTC(), Caller: row.Caller, Decision: row.Decision,
 		Jurisdiction: row.Jurisdiction, Source: row.Source, AsOf: row.AsOf, Revision: row.Revision,
 		Latency: time.Duration(row.LatencyUs) * time.Microsecond}
 	if row.EnterpriseID != nil {

@@ -4,15 +4,14 @@ import (
 	"context"
 	"strings"
 
+	"github.com/credpol/credpol/internal/decisionlog"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-
-	"github.com/credpol/credpol/internal/decision"
 )
 
 // ExplainSearch returns Postgres's plan for the query SearchDecisions runs
 // for q: the query is built on a dry-run handle, then explained for real.
-func (s *Store) ExplainSearch(ctx context.Context, q decision.LogQuery) (string, error) {
+func (s *Store) ExplainSearch(ctx context.Context, q decisionlog.LogQuery) (string, error) {
 	dry, err := gorm.Open(s.db.Dialector, &gorm.Config{DryRun: true, Logger: logger.Discard})
 	if err != nil {
 		return "", err

@@ -9,12 +9,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/credpol/credpol/internal/decision"
+	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
-func logRecord(at time.Time, result map[string]any) decision.Record {
-	return decision.Record{ID: uuid.Must(uuid.NewV7()).String(), Time: at, Caller: "t", Decision: "credit_grade",
+func logRecord(at time.Time, result map[string]any) decisionlog.Record {
+	return decisionlog.Record{ID: uuid.Must(uuid.NewV7()).String(), Time: at, Caller: "t", Decision: "credit_grade",
 		Jurisdiction: "230000", Source: "230000", AsOf: "2026-03-01", Revision: "r1",
 		Input: map[string]any{}, Result: result, Reasons: []any{}}
 }
@@ -26,7 +26,7 @@ func TestSearchByOutcome(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			ctx := context.Background()
 			at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-			recs := []decision.Record{
+			recs := []decisionlog.Record{
 				logRecord(at, map[string]any{"grade": "B", "score": 800, "accept": false}),
 				logRecord(at, map[string]any{"grade": "A", "score": 950.5, "accept": true, "code": "800"}),
 				logRecord(at, map[string]any{"grade": "true", "score": -1, "code": "x"}),
@@ -52,7 +52,7 @@ func TestSearchByOutcome(t *testing.T) {
 				{"missing", "B", nil},
 				{"grade", `"}'`, nil},
 			} {
-				got, err := s.Store.SearchDecisions(ctx, decision.LogQuery{OutcomeField: tc.field, OutcomeValue: tc.value, Limit: 10})
+				got, err := s.Store.SearchDecisions(ctx, decisionlog.LogQuery{OutcomeField: tc.field, OutcomeValue: tc.value, Limit: 10})
 				if err != nil {
 					t.Errorf("%s:%s: %v", tc.field, tc.value, err)
 					continue
@@ -79,7 +79,7 @@ func TestOutcomeSearchUsesTheResultIndex(t *testing.T) {
 	s := storetest.Postgres(t)
 	ctx := context.Background()
 	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	var recs []decision.Record
+	var recs []decisionlog.Record
 	for i := range 20000 {
 		grade := []string{"B", "C", "D"}[i%3]
 		if i%1000 == 0 {
@@ -91,7 +91,7 @@ func TestOutcomeSearchUsesTheResultIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Exec(t, "ANALYZE decision_log")
-	plan, err := s.Store.ExplainSearch(ctx, decision.LogQuery{OutcomeField: "grade", OutcomeValue: "A", Limit: 50,
+	plan, err := s.Store.ExplainSearch(ctx, decisionlog.LogQuery{OutcomeField: "grade", OutcomeValue: "A", Limit: 50,
 		Within: []string{"230000", "230100"}, Decisions: []string{"credit_grade"}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/enterprise"
 )
 
@@ -112,8 +111,6 @@ func (annualReportRow) TableName() string { return "enterprise_annual_reports" }
 var childTables = []string{"enterprise_penalties", "enterprise_listings", "enterprise_licenses",
 	"enterprise_inspections", "enterprise_complaints", "enterprise_commitments", "enterprise_annual_reports"}
 
-var _ decision.FactStore = (*Store)(nil)
-
 // Facts loads one enterprise with every list: one query per table, never one
 // per child row. Lists come back empty, not absent, because what is stored is
 // the whole record.
@@ -124,12 +121,10 @@ func (s *Store) Facts(ctx context.Context, uscc string) (enterprise.Facts, error
 	}
 	f, ok := found[uscc]
 	if !ok {
-		return enterprise.Facts{}, decision.ErrEnterpriseNotFound
+		return enterprise.Facts{}, enterprise.ErrNotFound
 	}
 	return f, nil
 }
-
-var _ decision.BulkFactStore = (*Store)(nil)
 
 // FactsMany loads several enterprises in eight queries whatever their number;
 // unknown USCCs are simply absent from the map.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/storage/storetest"
 )
@@ -86,7 +85,7 @@ func TestPutReplacesTheWholeRecord(t *testing.T) {
 func TestUnknownEnterpriseIsASentinel(t *testing.T) {
 	for _, s := range storetest.Stores(t) {
 		t.Run(s.Name, func(t *testing.T) {
-			if _, err := s.Store.Facts(context.Background(), "91110000600037341L"); !errors.Is(err, decision.ErrEnterpriseNotFound) {
+			if _, err := s.Store.Facts(context.Background(), "91110000600037341L"); !errors.Is(err, enterprise.ErrNotFound) {
 				t.Errorf("err = %v, want ErrEnterpriseNotFound", err)
 			}
 		})
