@@ -20,17 +20,22 @@ func TestValidateUSCC(t *testing.T) {
 		{"9111000O600037341L", "第8位", 8},
 		{"91110000600037341l", "第18位", 18},
 	} {
-		err := enterprise.ValidateUSCC(tc.code)
-		if tc.want == "" {
-			if err != nil {
-				t.Errorf("%s: %v", tc.code, err)
+		t.Run(tc.code, func(t *testing.T) {
+			err := enterprise.ValidateUSCC(tc.code)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("%s: %v", tc.code, err)
+				}
+				return
 			}
-			continue
-		}
-		var ue *enterprise.USCCError
-		if !errors.As(err, &ue) || !strings.Contains(ue.Reason, tc.want) || ue.Position != tc.pos {
-			t.Errorf("%s: err = %v (position %d), want %q at %d", tc.code, err, ue.Position, tc.want, tc.pos)
-		}
+			var ue *enterprise.USCCError
+			if !errors.As(err, &ue) {
+				t.Fatalf("%s: err = %v, want a *USCCError saying %q at %d", tc.code, err, tc.want, tc.pos)
+			}
+			if !strings.Contains(ue.Reason, tc.want) || ue.Position != tc.pos {
+				t.Fatalf("%s: err = %v (position %d), want %q at %d", tc.code, err, ue.Position, tc.want, tc.pos)
+			}
+		})
 	}
 }
 
