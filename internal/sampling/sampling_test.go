@@ -8,10 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/problem"
 	"github.com/credpol/credpol/internal/sampling"
 	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
@@ -260,6 +263,9 @@ func TestQuangangComplianceYear(t *testing.T) {
 	}
 }
 
+// A request with several mistakes is refused as invalid_plan naming every
+// field at fault, and a token for one county cannot draw in another: the
+// specific problems, so that a store or policy failure does not pass for them.
 func TestPlanRequestsAreValidated(t *testing.T) {
 	st := storetest.SQLite(t)
 	s := service(t, st)
@@ -267,13 +273,26 @@ func TestPlanRequestsAreValidated(t *testing.T) {
 	bad.Year = 12
 	bad.Inspectors = sampling.Inspectors{Pool: []string{"a", "a"}, TeamSize: 3}
 	bad.Scope.Sectors = []string{"toys"}
-	if _, err := s.Draw(context.Background(), all, bad); err == nil {
-		t.Fatal("an invalid plan request was drawn")
+	_, err := s.Draw(context.Background(), all, bad)
+	p, ok := problem.As(err)
+	if !ok || p.Kind != problem.Invalid || p.Code != "invalid_plan" {
+		t.Fatalf("an invalid plan request: err = %v, want an Invalid invalid_plan problem", err)
 	}
+	var fields []string
+	details, _ := p.Details.(enterprise.FieldErrors)
+	for _, fe := range details {
+		fields = append(fields, fe.Field)
+	}
+	want := []string{"name", "year", "scope.sectors[0]", "inspectors.pool", "inspectors.pool[1]"}
+	if diff := cmp.Diff(want, fields); diff != "" {
+		t.Errorf("fields at fault (-want +got):\n%s\n%v", diff, p.Details)
+	}
+
 	quangangOnly := auth.Principal{Name: "qg", Jurisdictions: []string{"350505"}, Decisions: []string{"sampling_plan"}}
 	req := plan("x", "s", true)
 	req.Jurisdiction = "140900"
-	if _, err := s.Draw(context.Background(), quangangOnly, req); err == nil {
-		t.Fatal("a Quangang token drew a Xinzhou plan")
+	_, err = s.Draw(context.Background(), quangangOnly, req)
+	if p, ok := problem.As(err); !ok || p.Kind != problem.Forbidden || p.Code != "forbidden" {
+		t.Fatalf("a Quangang token drawing a Xinzhou plan: err = %v, want a Forbidden forbidden problem", err)
 	}
 }
