@@ -74,18 +74,38 @@ func open(t testing.TB, name, u string) Store {
 // break and mend things behind the store's back (an outage, say).
 func (s Store) Exec(t testing.TB, sqlText string) {
 	t.Helper()
-	driver, dsn := "pgx", s.URL
-	if s.Name == "sqlite" {
-		driver = "sqlite"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := s.sqlDB(t)
 	defer db.Close()
 	if _, err := db.Exec(sqlText); err != nil {
 		t.Fatalf("%s: %v", sqlText, err)
 	}
+}
+
+// Query returns the one value a one-row query selects, read over a
+// connection of its own, to see what is stored rather than what the store
+// makes of it.
+func (s Store) Query(t testing.TB, sqlText string) string {
+	t.Helper()
+	db := s.sqlDB(t)
+	defer db.Close()
+	var v string
+	if err := db.QueryRow(sqlText).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", sqlText, err)
+	}
+	return v
+}
+
+func (s Store) sqlDB(t testing.TB) *sql.DB {
+	t.Helper()
+	driver := "pgx"
+	if s.Name == "sqlite" {
+		driver = "sqlite"
+	}
+	db, err := sql.Open(driver, s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 var (
