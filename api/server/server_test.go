@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
@@ -155,8 +157,17 @@ func TestDecisionsOverHTTP(t *testing.T) {
 				if policy["source"] != "230000" || policy["revision"] == "" {
 					t.Errorf("policy = %v", policy)
 				}
-				if body["decision_id"] == "" || body["as_of"] != "2026-11-21" {
-					t.Errorf("decision_id %v as_of %v (today in Asia/Shanghai is 2026-11-21)", body["decision_id"], body["as_of"])
+				if body["as_of"] != "2026-11-21" {
+					t.Errorf("as_of %v (today in Asia/Shanghai is 2026-11-21)", body["as_of"])
+				}
+				id, _ := body["decision_id"].(string)
+				if u, err := uuid.Parse(id); err != nil || u.Version() != 7 || u.String() != id {
+					t.Fatalf("decision_id %#v is not a lower-case UUIDv7", body["decision_id"])
+				}
+				f.waitLogged(t, 1)
+				status, logged := f.do(t, "GET", "/v1/decision-log/"+id, f.token, "")
+				if status != 200 || logged["decision_id"] != id || logged["decision"] != "credit_grade" {
+					t.Errorf("the decision is not logged under its id: %d %v", status, logged)
 				}
 			})
 
