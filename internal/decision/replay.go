@@ -172,7 +172,7 @@ func (s *Service) Replay(ctx context.Context, caller auth.Principal, id string) 
 	}
 	logged := Evaluation{Revision: rec.Revision, Source: rec.Source, Result: rec.Result, Reasons: rec.Reasons}
 	r := &Replay{DecisionID: rec.ID, Logged: logged, Original: o, Current: c, Diff: diff("", o.Result, c.Result)}
-	r.Reproduced = reflect.DeepEqual(normalizeJSON(o.Result), normalizeJSON(rec.Result))
+	r.Reproduced = reflect.DeepEqual(JSONValue(o.Result), JSONValue(rec.Result))
 	r.Changed = len(r.Diff) > 0
 	return r, nil
 }
@@ -213,7 +213,7 @@ func diff(prefix string, a, b map[string]any) []FieldDiff {
 		if prefix != "" {
 			path = prefix + "." + k
 		}
-		av, bv := normalizeJSON(a[k]), normalizeJSON(b[k])
+		av, bv := JSONValue(a[k]), JSONValue(b[k])
 		am, aok := av.(map[string]any)
 		bm, bok := bv.(map[string]any)
 		switch {
@@ -226,9 +226,12 @@ func diff(prefix string, a, b map[string]any) []FieldDiff {
 	return slices.Clip(out)
 }
 
-// normalizeJSON gives values the types a JSON round trip gives them, so a
-// logged result and a fresh one (whose numbers are json.Number) compare equal.
-func normalizeJSON(v any) any {
+// JSONValue returns v with the types a JSON round trip gives it (float64
+// numbers, map[string]any objects, []any lists), so values of different
+// origins compare with reflect.DeepEqual: a logged result and a fresh one
+// (whose numbers are json.Number), or a result and a YAML test case's
+// expectation. A value JSON cannot hold comes back as it was.
+func JSONValue(v any) any {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return v

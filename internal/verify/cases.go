@@ -159,8 +159,8 @@ func runFiles(ctx context.Context, svc *decision.Service, fsys fs.FS, dir string
 }
 
 func runCase(ctx context.Context, svc *decision.Service, c Case) string {
-	facts, _ := json.Marshal(normalize(c.Facts))
-	reqContext, _ := json.Marshal(normalize(c.Context))
+	facts, _ := json.Marshal(decision.JSONValue(c.Facts))
+	reqContext, _ := json.Marshal(decision.JSONValue(c.Context))
 	resp, err := svc.Decide(ctx, fullScope, decision.Request{Decision: c.Decision, Jurisdiction: c.Jurisdiction,
 		AsOf: c.AsOf, Facts: facts, Context: reqContext})
 	if c.Expect.Error != "" {
@@ -182,7 +182,7 @@ func runCase(ctx context.Context, svc *decision.Service, c Case) string {
 	}
 	got := roundTrip(resp.Result)
 	for _, k := range slices.Sorted(maps.Keys(c.Expect.Result)) {
-		want := normalize(c.Expect.Result[k])
+		want := decision.JSONValue(c.Expect.Result[k])
 		if !subset(want, got[k]) {
 			problems = append(problems, fmt.Sprintf("result.%s = %s, want %s", k, show(got[k]), show(want)))
 		}
@@ -227,20 +227,8 @@ func subset(want, got any) bool {
 	return true
 }
 
-// normalize gives YAML values the JSON types a decoded result has (float64
-// numbers, map[string]any objects), so the two compare with DeepEqual.
-func normalize(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	json.Unmarshal(b, &out)
-	return out
-}
-
 func roundTrip(m map[string]any) map[string]any {
-	out, _ := normalize(m).(map[string]any)
+	out, _ := decision.JSONValue(m).(map[string]any)
 	return out
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/catalogue"
+	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/jurisdiction"
 )
@@ -544,7 +545,7 @@ func caseSamples(fsys fs.FS, asOf string) ([]corpusInput, error) {
 			return nil, fmt.Errorf("corpus: %w", err)
 		}
 		for _, c := range cases {
-			raw, _ := json.Marshal(normalize(c.Facts))
+			raw, _ := json.Marshal(decision.JSONValue(c.Facts))
 			facts, err := enterprise.Decode(raw, "facts")
 			if err != nil {
 				continue // the suite reports a case with invalid facts
@@ -553,7 +554,7 @@ func caseSamples(fsys fs.FS, asOf string) ([]corpusInput, error) {
 			if code == "" && facts.Jurisdiction != nil {
 				code = *facts.Jurisdiction
 			}
-			ctxDoc, _ := normalize(c.Context).(map[string]any)
+			ctxDoc, _ := decision.JSONValue(c.Context).(map[string]any)
 			if ctxDoc == nil {
 				ctxDoc = map[string]any{}
 			}
