@@ -35,15 +35,21 @@ type FactRead struct {
 	Value any    `json:"value"`
 }
 
-// explain picks the rule IDs out of each reason's basis by the rule prefixes
-// of the serving revision's jurisdiction tree (jurisdictions.json), so a
-// county that cites its own documents as XF-1 is explained without a release.
-func (s *Service) explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Explanation {
-	e := &Explanation{Reasons: []ReasonRules{}, FactsRead: []FactRead{}}
+// RuleIDs lists the rule IDs a reason's basis cites, found by the rule
+// prefixes of the serving revision's jurisdiction tree (jurisdictions.json),
+// so a county that cites its own documents as XF-1 is recognised without a
+// release. Explanations and the policy test cases both read reasons with it.
+func (s *Service) RuleIDs(basis string) []string {
 	tree := s.Jurisdictions
 	if ps := s.Engine.Current(); ps != nil {
 		tree = ps.Jurisdictions()
 	}
+	return tree.RuleIDs(basis)
+}
+
+// explain says who decided, the rule IDs each reason cites and the facts read.
+func (s *Service) explain(c *call, out *engine.Outcome, reasons []any, reads []string) *Explanation {
+	e := &Explanation{Reasons: []ReasonRules{}, FactsRead: []FactRead{}}
 	for _, j := range c.place.Chain {
 		if j.Code == out.Source {
 			e.DecidedBy = DecidedBy{Code: j.Code, Name: j.Name, Level: j.Level, Inherited: j.Code != c.place.Code,
@@ -54,8 +60,7 @@ func (s *Service) explain(c *call, out *engine.Outcome, reasons []any, reads []s
 		m, _ := r.(map[string]any)
 		code, _ := m["code"].(string)
 		basis, _ := m["basis"].(string)
-		rules := tree.RuleIDs(basis)
-		e.Reasons = append(e.Reasons, ReasonRules{Code: code, Rules: rules, Basis: basis})
+		e.Reasons = append(e.Reasons, ReasonRules{Code: code, Rules: s.RuleIDs(basis), Basis: basis})
 	}
 	for _, p := range reads {
 		if v, ok := valueAt(c.input, p); ok {

@@ -188,21 +188,21 @@ func runCase(ctx context.Context, svc *decision.Service, c Case) string {
 		}
 	}
 	for _, rule := range c.Expect.Rules {
-		if !citesRule(resp.Reasons, rule) {
+		if !citesRule(svc, resp.Reasons, rule) {
 			problems = append(problems, "no reason cites "+rule)
 		}
 	}
 	return strings.Join(problems, "; ")
 }
 
-func citesRule(reasons []any, rule string) bool {
+// citesRule reports whether some reason's basis cites rule, reading the basis
+// as explanations do.
+func citesRule(svc *decision.Service, reasons []any, rule string) bool {
 	for _, r := range reasons {
 		m, _ := r.(map[string]any)
 		basis, _ := m["basis"].(string)
-		for _, part := range strings.FieldsFunc(basis, func(r rune) bool { return r == ' ' || r == ';' || r == '；' }) {
-			if part == rule {
-				return true
-			}
+		if slices.Contains(svc.RuleIDs(basis), rule) {
+			return true
 		}
 	}
 	return false
