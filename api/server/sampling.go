@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/problem"
 	"github.com/credpol/credpol/internal/sampling"
 )
@@ -76,7 +77,7 @@ func (s *server) exportPlan(c *gin.Context) {
 		}
 		for _, it := range items {
 			w.Write([]string{name, strconv.Itoa(plan.Year), csvCell(it.USCC), csvCell(it.Name),
-				csvCell(strings.Join(it.Inspectors, " ")), csvCell(deref(it.InspectedOn)), csvCell(deref(it.Result)),
+				csvCell(strings.Join(it.Inspectors, " ")), csvCell(enterprise.Value(it.InspectedOn)), csvCell(enterprise.Value(it.Result)),
 				strconv.FormatBool(it.Published)})
 		}
 		w.Flush()
@@ -140,11 +141,4 @@ func page(c *gin.Context) (offset, limit int, err error) {
 		}
 	}
 	return offset, limit, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

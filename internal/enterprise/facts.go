@@ -110,6 +110,16 @@ func Overlay(base, top Facts) Facts {
 	return out
 }
 
+// Value returns the fact p points at, or the zero value when it is absent,
+// for stores and exports that have no "absent" of their own.
+func Value[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 func setPtr[T any](dst **T, v *T) {
 	if v != nil {
 		*dst = v

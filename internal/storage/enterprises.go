@@ -327,11 +327,11 @@ func rowsOf(records []enterprise.Facts) rowSet {
 	now := time.Now().UTC()
 	var rs rowSet
 	for _, f := range records {
-		u := deref(f.USCC)
+		u := enterprise.Value(f.USCC)
 		rs.usccs = append(rs.usccs, u)
 		rs.enterprises = append(rs.enterprises, enterpriseRow{
-			USCC: u, Name: deref(f.Name), EntityType: deref(f.EntityType), Jurisdiction: deref(f.Jurisdiction),
-			EstablishedOn: f.EstablishedOn, Status: deref(f.Status), KeySectors: strings.Join(f.KeySectors, ","),
+			USCC: u, Name: enterprise.Value(f.Name), EntityType: enterprise.Value(f.EntityType), Jurisdiction: enterprise.Value(f.Jurisdiction),
+			EstablishedOn: f.EstablishedOn, Status: enterprise.Value(f.Status), KeySectors: strings.Join(f.KeySectors, ","),
 			NewFormat: f.NewFormat, PublicCreditScore: f.PublicCreditScore, RiskClass: f.RiskClass,
 			PremisesAbnormal: f.PremisesAbnormal, Reachable: f.Reachable, UpdatedAt: now,
 		})
@@ -402,12 +402,5 @@ func (r commitmentRow) commitment() enterprise.Commitment {
 }
 
 func (r annualReportRow) report() enterprise.AnnualReport {
-	return enterprise.AnnualReport{Year: r.Year, FiledOn: deref(r.FiledOn), Amendments: r.Amendments}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return enterprise.AnnualReport{Year: r.Year, FiledOn: enterprise.Value(r.FiledOn), Amendments: r.Amendments}
 }
