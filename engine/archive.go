@@ -42,10 +42,7 @@ func (a *Archive) Get(ctx context.Context, revision string) (*PolicySet, error) 
 	if err != nil {
 		return nil, err
 	}
-	fsys := fstest.MapFS{}
-	for name, b := range files {
-		fsys[name] = &fstest.MapFile{Data: b}
-	}
+	fsys := FilesFS(files)
 	if got := revisionOf(files); got != revision {
 		return nil, fmt.Errorf("stored files of revision %s hash to %s", revision, got)
 	}
@@ -82,3 +79,12 @@ func (a *Archive) Get(ctx context.Context, revision string) (*PolicySet, error) 
 // treeDataFiles are the data files every tree has had since the jurisdiction
 // tree and the catalogue moved into it.
 var treeDataFiles = []string{JurisdictionsFile, CatalogueFile}
+
+// FilesFS is a tree held in memory (a stored revision, a draft) as a file system.
+func FilesFS(files map[string][]byte) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, b := range files {
+		fsys[name] = &fstest.MapFile{Data: b, Mode: 0o644}
+	}
+	return fsys
+}

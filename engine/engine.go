@@ -78,6 +78,13 @@ func (e *Engine) Load(ctx context.Context, fsys fs.FS) (*PolicySet, error) {
 // Use makes an already compiled set current.
 func (e *Engine) Use(ps *PolicySet) { e.current.Store(ps) }
 
+// UseRevision makes ps current as the numbered revision n of the lifecycle.
+// ps must not be serving yet: the number is set before it is shared.
+func (e *Engine) UseRevision(ps *PolicySet, n int64) {
+	ps.number = n
+	e.current.Store(ps)
+}
+
 // Current returns the serving set, or nil before the first successful Load.
 func (e *Engine) Current() *PolicySet { return e.current.Load() }
 
@@ -86,6 +93,7 @@ type key struct{ jurisdiction, decision string }
 // PolicySet is one compiled, immutable policy tree with its prepared queries.
 type PolicySet struct {
 	revision string
+	number   int64 // the lifecycle's revision number, once serving as one
 	files    map[string][]byte
 	modules  map[string]*ast.Module
 	compiler *ast.Compiler
@@ -99,6 +107,9 @@ type PolicySet struct {
 
 // Revision is the content hash of the tree's policy and data files.
 func (ps *PolicySet) Revision() string { return ps.revision }
+
+// Number is the numbered revision the set serves as (0 outside the lifecycle).
+func (ps *PolicySet) Number() int64 { return ps.number }
 
 // Files returns the tree's policy and data files by path (shared; do not modify).
 func (ps *PolicySet) Files() map[string][]byte { return ps.files }

@@ -18,6 +18,8 @@ type decisionRequest struct {
 	Facts        json.RawMessage `json:"facts"`
 	Context      json.RawMessage `json:"context"`
 	AsOf         string          `json:"as_of"`
+	// Revision pins a numbered revision, to reproduce an earlier decision.
+	Revision int64 `json:"revision"`
 }
 
 func (s *server) decide(c *gin.Context) {
@@ -53,7 +55,7 @@ func (s *server) writeJSON(c *gin.Context, status int, v any) {
 
 func (b decisionRequest) request(name string) decision.Request {
 	return decision.Request{Decision: name, Jurisdiction: b.Jurisdiction, EnterpriseID: b.EnterpriseID,
-		Facts: b.Facts, Context: b.Context, AsOf: b.AsOf}
+		Facts: b.Facts, Context: b.Context, AsOf: b.AsOf, Revision: b.Revision}
 }
 
 // batchRequest is the body of POST /v1/decisions/{name}/batch.

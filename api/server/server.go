@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/admin/replica"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
@@ -55,6 +58,10 @@ type Deps struct {
 	// Idempotency keeps the answers of creating requests sent with an
 	// Idempotency-Key; nil ignores the header.
 	Idempotency IdempotencyStore
+	// Admin runs the policy lifecycle (/admin/v1); nil leaves it off.
+	Admin *admin.Service
+	// Follower keeps the server on the live revision; /ready reports it.
+	Follower interface{ Status() replica.Status }
 	// SeparateMetrics leaves /metrics off this handler: it is served by
 	// DebugHandler on a listener of its own.
 	SeparateMetrics bool
@@ -106,6 +113,7 @@ func New(d Deps) http.Handler {
 		r.GET("/metrics", s.metrics.handler(d.Registry))
 	}
 
+	s.adminRoutes(r)
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/decisions/:name", s.decide)
 	v1.POST("/decisions/:name/batch", s.decideBatch)
@@ -198,6 +206,18 @@ func (s *server) ready(c *gin.Context) {
 	ok := true
 	if ps := s.Engine.Current(); ps != nil {
 		checks["policies"] = "revision " + ps.Revision()
+		if ps.Number() != 0 {
+			checks["policies"] = fmt.Sprintf("revision %d (%s)", ps.Number(), ps.Revision())
+		}
+		if s.Follower != nil {
+			// Behind the live revision is reported, not unready: the last
+			// good revision keeps serving, which beats serving nothing.
+			if st := s.Follower.Status(); st.Error != "" {
+				checks["policy_sync"] = st.Error
+			} else {
+				checks["policy_sync"] = fmt.Sprintf("serving the live revision %d", st.Live)
+			}
+		}
 	} else {
 		checks["policies"], ok = "not loaded", false
 	}

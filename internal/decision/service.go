@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,6 +39,9 @@ type Request struct {
 	AsOf         string
 	Explain      bool
 	RequestID    string // the HTTP request's id, kept in the log entry
+	// Revision pins an earlier numbered revision, to reproduce a decision
+	// (0: the live one).
+	Revision int64
 }
 
 // Response is a decision as SPEC §6 returns it.
@@ -71,7 +75,10 @@ type Place struct {
 // PolicyRef says which revision decided and which jurisdiction's policy it was.
 type PolicyRef struct {
 	Revision string `json:"revision"`
-	Source   string `json:"source"`
+	// Number is the numbered revision that decided (SPEC §7), when the
+	// policies come from the lifecycle.
+	Number int64  `json:"number,omitempty"`
+	Source string `json:"source"`
 }
 
 // Service takes decisions. Facts may be nil when no store is configured.
@@ -83,7 +90,10 @@ type Service struct {
 	Recorder      Recorder
 	Log           LogStore
 	Archive       *engine.Archive
-	Now           func() time.Time
+	// RevisionTree gives the tree (content hash) of a numbered revision, for
+	// decisions pinned to one; nil when revisions are not numbered.
+	RevisionTree func(ctx context.Context, number int64) (string, error)
+	Now          func() time.Time
 }
 
 // Decide validates req, gathers the facts, checks the caller's scope,
@@ -111,9 +121,17 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 	if err != nil {
 		return nil, err
 	}
-	out, reads, err := s.evaluate(ctx, c, req.Explain)
+	ps, err := s.policySet(ctx, req.Revision)
 	if err != nil {
 		return nil, err
+	}
+	out, reads, err := evaluateOn(ctx, ps, c.def.Name, c.chain, c.input, req.Explain)
+	if err != nil {
+		return nil, err
+	}
+	number := ps.Number()
+	if req.Revision != 0 {
+		number = req.Revision
 	}
 	result := out.Value // a fresh object per evaluation: ours to change
 	reasons, _ := result["reasons"].([]any)
@@ -126,7 +144,7 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 		Decision:     c.def.Name,
 		Jurisdiction: c.place,
 		AsOf:         c.asOf,
-		Policy:       PolicyRef{Revision: out.Revision, Source: out.Source},
+		Policy:       PolicyRef{Revision: out.Revision, Number: number, Source: out.Source},
 		Result:       result,
 		Reasons:      reasons,
 		Warnings:     c.warnings,
@@ -223,12 +241,30 @@ func (s *Service) otherJurisdictions(caller auth.Principal, place Place, storedI
 	return warnings, nil
 }
 
-func (s *Service) evaluate(ctx context.Context, c *call, withReads bool) (*engine.Outcome, []string, error) {
-	ps := s.Engine.Current()
-	if ps == nil {
-		return nil, nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
+// policySet is the serving set, or the one of a pinned revision.
+func (s *Service) policySet(ctx context.Context, pinned int64) (*engine.PolicySet, error) {
+	if pinned == 0 {
+		ps := s.Engine.Current()
+		if ps == nil {
+			return nil, problem.Wrap(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded", engine.ErrNoPolicies)
+		}
+		return ps, nil
 	}
-	return evaluateOn(ctx, ps, c.def.Name, c.chain, c.input, withReads)
+	if pinned < 0 {
+		return nil, invalid("invalid_revision", "revision is a revision number, 1 or more", enterprise.FieldError{Field: "revision", Message: "must be 1 or more"})
+	}
+	if s.RevisionTree == nil || s.Archive == nil {
+		return nil, problem.New(problem.Invalid, "revisions_not_numbered", "this server keeps no numbered revisions to pin")
+	}
+	tree, err := s.RevisionTree(ctx, pinned)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Archive.Get(ctx, tree)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, "revision_unavailable", fmt.Sprintf("revision %d could not be loaded", pinned), err)
+	}
+	return ps, nil
 }
 
 // evaluateOn evaluates a logged or fresh input on one policy set, recording

@@ -262,46 +262,6 @@ func (s *Store) CountDecisions(ctx context.Context) (int64, error) {
 	return n, s.db.WithContext(ctx).Model(&decisionRow{}).Count(&n).Error
 }
 
-type revisionRow struct {
-	Revision  string `gorm:"primaryKey"`
-	Files     string
-	CreatedAt time.Time
-}
-
-func (revisionRow) TableName() string { return "policy_revisions" }
-
-// SavePolicyRevision keeps a policy tree's files under its revision; saving
-// the same revision again changes nothing.
-func (s *Store) SavePolicyRevision(ctx context.Context, revision string, files map[string][]byte) error {
-	text := make(map[string]string, len(files))
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	b, err := json.Marshal(text)
-	if err != nil {
-		return err
-	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&revisionRow{Revision: revision, Files: string(b), CreatedAt: time.Now().UTC()}).Error
-}
-
-// PolicyFiles returns the files of a saved revision.
-func (s *Store) PolicyFiles(ctx context.Context, revision string) (map[string][]byte, error) {
-	var row revisionRow
-	if err := s.db.WithContext(ctx).Where("revision = ?", revision).Take(&row).Error; err != nil {
-		return nil, fmt.Errorf("policy revision %s: %w", revision, err)
-	}
-	var text map[string]string
-	if err := json.Unmarshal([]byte(row.Files), &text); err != nil {
-		return nil, err
-	}
-	files := make(map[string][]byte, len(text))
-	for name, t := range text {
-		files[name] = []byte(t)
-	}
-	return files, nil
-}
-
 func decisionRowOf(r decisionlog.Record) (decisionRow, error) {
 	in, err1 := json.Marshal(r.Input)
 	res, err2 := json.Marshal(r.Result)

@@ -28,6 +28,7 @@ import (
 type Store struct {
 	db         *gorm.DB
 	dialect    string
+	url        string   // for the Postgres connection that listens for publications
 	partitions sync.Map // decision_log partitions known to exist (Postgres)
 	// idempotencySweep is when expired idempotency keys were last deleted (Unix ns).
 	idempotencySweep atomic.Int64
@@ -69,7 +70,7 @@ func Open(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("opening %s store: %w", dialect, err)
 	}
-	s := &Store{db: db, dialect: dialect}
+	s := &Store{db: db, dialect: dialect, url: rawURL}
 	if conn, err := db.DB(); err == nil {
 		// database/sql keeps only 2 idle connections by default: under
 		// concurrent decisions the rest would be closed and reopened, a new

@@ -1,0 +1,181 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Checker runs the gate over a draft's whole tree: strict compile under the
+// restricted capabilities, schemas, the whole regression suite and the
+// corpus check (admin/gate is the one credpol uses).
+type Checker interface {
+	Check(ctx context.Context, files map[string][]byte) GateReport
+}
+
+// GateReport is the gate's verdict on one content hash.
+type GateReport struct {
+	Passed bool `json:"passed"`
+	// Revision is the policy files' content hash, the revision decisions
+	// will report once published ("" when the tree does not compile).
+	Revision string      `json:"revision,omitempty"`
+	Checks   []GateCheck `json:"checks"`
+}
+
+// GateCheck is one check of the gate and what it found.
+type GateCheck struct {
+	Name   string `json:"name"` // compile, tests, corpus
+	Passed bool   `json:"passed"`
+	// Ran counts what the check evaluated (tests, corpus evaluations).
+	Ran      int           `json:"ran,omitempty"`
+	Problems []GateProblem `json:"problems,omitempty"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
+}
+
+// GateProblem is an error with its place, or a failed test with its values.
+type GateProblem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Test    string `json:"test,omitempty"`
+	Message string `json:"message"`
+}
+
+// Gate states.
+const (
+	GatePending = "pending" // queued or running
+	GatePassed  = "passed"
+	GateFailed  = "failed"
+)
+
+// GateResult is the stored verdict for a content hash.
+type GateResult struct {
+	Hash       string
+	State      string
+	Report     *GateReport
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// staleRun is how long a pending verdict may stay without an answer before
+// another process runs the check again (the one that started it died).
+const staleRun = 10 * time.Minute
+
+// gateRunner checks content hashes one at a time in the background: the
+// gate compiles and tests the whole tree, and two at once on a small server
+// would slow decisions for nothing.
+type gateRunner struct {
+	svc     *Service
+	mu      sync.Mutex
+	queued  map[string]map[string][]byte
+	order   []string
+	taken   map[string]bool // every hash this process has queued
+	wake    chan struct{}
+	started bool
+}
+
+// Start runs the gate's background worker until ctx ends. Without it, saves
+// are still accepted and checked when a server with a worker asks.
+func (s *Service) Start(ctx context.Context, log *slog.Logger) {
+	r := s.runner()
+	r.mu.Lock()
+	if r.started {
+		r.mu.Unlock()
+		return
+	}
+	r.started = true
+	r.mu.Unlock()
+	go r.loop(ctx, log)
+}
+
+func (s *Service) runner() *gateRunner {
+	if s.gate == nil {
+		s.gate = &gateRunner{svc: s, queued: map[string]map[string][]byte{}, taken: map[string]bool{}, wake: make(chan struct{}, 1)}
+	}
+	return s.gate
+}
+
+// enqueue queues a check of hash unless this process already took it; force
+// queues it again (its earlier run never reported).
+func (r *gateRunner) enqueue(hash string, files map[string][]byte, force bool) {
+	r.mu.Lock()
+	if _, ok := r.queued[hash]; !ok && (force || !r.taken[hash]) {
+		r.queued[hash] = files
+		r.order = append(r.order, hash)
+		r.taken[hash] = true
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *gateRunner) next() (string, map[string][]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.order) == 0 {
+		return "", nil, false
+	}
+	h := r.order[0]
+	r.order = r.order[1:]
+	files := r.queued[h]
+	delete(r.queued, h)
+	return h, files, true
+}
+
+func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
+	for {
+		hash, files, ok := r.next()
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-r.wake:
+				continue
+			}
+		}
+		started := r.svc.now()
+		rep := r.svc.Gate.Check(ctx, files)
+		if ctx.Err() != nil {
+			return // shutting down: the next process checks it again
+		}
+		state := GateFailed
+		if rep.Passed {
+			state = GatePassed
+		}
+		res := GateResult{Hash: hash, State: state, Report: &rep, StartedAt: started, FinishedAt: r.svc.now()}
+		if err := r.svc.Store.SaveGateResult(ctx, res); err != nil && log != nil {
+			log.Error("gate verdict not stored; it will run again", "hash", hash, "err", err.Error())
+		}
+	}
+}
+
+// gateOf returns the verdict on files' content hash, queueing the check when
+// there is none yet (or the process that ran it died).
+func (s *Service) gateOf(ctx context.Context, hash string, files map[string][]byte) (GateResult, error) {
+	res, err := s.Store.GateResult(ctx, hash)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		res = GateResult{Hash: hash, State: GatePending, StartedAt: s.now()}
+		if err := s.Store.SaveGateResult(ctx, res); err != nil && !errors.Is(err, ErrConflict) {
+			return GateResult{}, unavailable(err)
+		}
+		s.runner().enqueue(hash, files, false)
+		return res, nil
+	case err != nil:
+		return GateResult{}, unavailable(err)
+	case res.State == GatePending && s.now().Sub(res.StartedAt) > staleRun:
+		res.StartedAt = s.now()
+		if err := s.Store.SaveGateResult(ctx, res); err != nil {
+			return GateResult{}, unavailable(err)
+		}
+		s.runner().enqueue(hash, files, true)
+	case res.State == GatePending:
+		// Queued here, or by another process or before a restart: the queue
+		// is in memory, so take it unless this process already has.
+		s.runner().enqueue(hash, files, false)
+	}
+	return res, nil
+}

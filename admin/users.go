@@ -1,0 +1,299 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/credpol/credpol/internal/problem"
+)
+
+// Login limits: after maxFailures consecutive failures a user is locked out,
+// for a minute and twice as long for each failure after, at most an hour.
+// A session lasts sessionTTL unless its user logs out or is revoked.
+const (
+	maxFailures = 5
+	maxLockout  = time.Hour
+	sessionTTL  = 12 * time.Hour
+	// SessionPrefix starts every login token, as auth.TokenPrefix starts API tokens.
+	SessionPrefix = "cps_"
+)
+
+// argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns the argon2id hash of password in PHC string form.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// checkPassword reports whether password matches the PHC hash.
+func checkPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	want, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// unknownUserHash is checked when a login names no user, so an unknown name
+// costs what a wrong password does and the timing tells nothing.
+var unknownUserHash, _ = HashPassword("no such user")
+
+// validPassword says what is wrong with a new password, if anything.
+func validPassword(pw string) error {
+	switch {
+	case !utf8.ValidString(pw) || strings.ContainsRune(pw, 0):
+		return problem.New(problem.Invalid, "invalid_password", "the password must be UTF-8 text without NUL")
+	case utf8.RuneCountInString(pw) < 10:
+		return problem.New(problem.Invalid, "invalid_password", "the password must be at least 10 characters")
+	case len(pw) > 256:
+		return problem.New(problem.Invalid, "invalid_password", "the password must be at most 256 bytes")
+	}
+	return nil
+}
+
+// NewUser is what creating a user takes.
+type NewUser struct {
+	Name          string
+	Password      string
+	Roles         []Role
+	Jurisdictions []string
+}
+
+// CreateUser adds a user. by is the admin creating it, who can only grant
+// subtrees inside their own; nil is the bootstrap path (a shell on the
+// server), which may create anyone.
+func (s *Service) CreateUser(ctx context.Context, by *User, nu NewUser) (User, error) {
+	if by != nil && !by.Has(Admin) {
+		return User{}, forbidden("only an admin can create users")
+	}
+	if !validName(nu.Name) {
+		return User{}, problem.New(problem.Invalid, "invalid_user", "a user name is 1 to 64 letters, digits, '.', '_' or '-'")
+	}
+	if err := validPassword(nu.Password); err != nil {
+		return User{}, err
+	}
+	if len(nu.Roles) == 0 {
+		return User{}, problem.New(problem.Invalid, "invalid_user", "a user needs at least one role")
+	}
+	for _, r := range nu.Roles {
+		if !slices.Contains(Roles, r) {
+			return User{}, problem.New(problem.Invalid, "invalid_user", fmt.Sprintf("unknown role %q: use viewer, editor, reviewer, publisher or admin", r))
+		}
+	}
+	if err := s.checkRoots(by, nu.Jurisdictions); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(nu.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Name: nu.Name, PasswordHash: hash, Roles: nu.Roles, Jurisdictions: nu.Jurisdictions, CreatedAt: s.now()}
+	switch err := s.Store.CreateUser(ctx, u); {
+	case errors.Is(err, ErrConflict):
+		return User{}, problem.New(problem.Conflict, "user_exists", fmt.Sprintf("a user %q already exists", nu.Name))
+	case err != nil:
+		return User{}, unavailable(err)
+	}
+	return u, nil
+}
+
+// checkRoots refuses subtrees that do not exist or lie outside by's own.
+func (s *Service) checkRoots(by *User, roots []string) error {
+	if len(roots) == 0 {
+		return problem.New(problem.Invalid, "invalid_scope", "give at least one jurisdiction subtree")
+	}
+	for _, code := range roots {
+		if !s.Jurisdictions.Has(code) {
+			return problem.New(problem.Invalid, "unknown_jurisdiction", fmt.Sprintf("no jurisdiction %q in the serving tree", code))
+		}
+		if by != nil && !by.Covers(s.Jurisdictions, code) {
+			return forbidden(fmt.Sprintf("jurisdiction %s is outside your scope", code))
+		}
+	}
+	return nil
+}
+
+func validName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Login checks name and password and opens a session, returning its token
+// (shown once) and when it expires.
+func (s *Service) Login(ctx context.Context, name, password string) (token string, expires time.Time, err error) {
+	fail := problem.New(problem.Unauthenticated, "login_failed", "unknown user or wrong password")
+	u, err := s.Store.User(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		checkPassword(unknownUserHash, password)
+		return "", time.Time{}, fail
+	}
+	if err != nil {
+		return "", time.Time{}, unavailable(err)
+	}
+	now := s.now()
+	if now.Before(u.LockedUntil) {
+		return "", time.Time{}, problem.New(problem.RateLimited, "login_locked",
+			fmt.Sprintf("too many failed logins; try again after %s", u.LockedUntil.In(s.zone()).Format(time.RFC3339)))
+	}
+	if u.Disabled || !checkPassword(u.PasswordHash, password) {
+		u.FailedLogins++
+		if u.FailedLogins >= maxFailures {
+			lock := time.Minute << min(u.FailedLogins-maxFailures, 6)
+			u.LockedUntil = now.Add(min(lock, maxLockout))
+		}
+		if err := s.Store.UpdateUser(ctx, u); err != nil {
+			return "", time.Time{}, unavailable(err)
+		}
+		return "", time.Time{}, fail
+	}
+	if u.FailedLogins != 0 {
+		u.FailedLogins, u.LockedUntil = 0, time.Time{}
+		if err := s.Store.UpdateUser(ctx, u); err != nil {
+			return "", time.Time{}, unavailable(err)
+		}
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", time.Time{}, err
+	}
+	token = SessionPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	expires = now.Add(sessionTTL)
+	if err := s.Store.CreateSession(ctx, Session{Hash: hashToken(token), User: u.Name, CreatedAt: now, ExpiresAt: expires}); err != nil {
+		return "", time.Time{}, unavailable(err)
+	}
+	return token, expires, nil
+}
+
+// Authenticate returns the user a session token belongs to. Every call reads
+// the store, so a logout or revocation takes effect at once.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	denied := problem.New(problem.Unauthenticated, "invalid_session", "log in again: the session is unknown, expired or revoked")
+	if !strings.HasPrefix(token, SessionPrefix) || len(token) > 100 {
+		return User{}, denied
+	}
+	sess, err := s.Store.Session(ctx, hashToken(token))
+	if errors.Is(err, ErrNotFound) {
+		return User{}, denied
+	}
+	if err != nil {
+		return User{}, unavailable(err)
+	}
+	if sess.RevokedAt != nil || !s.now().Before(sess.ExpiresAt) {
+		return User{}, denied
+	}
+	u, err := s.Store.User(ctx, sess.User)
+	if err != nil {
+		return User{}, denied
+	}
+	if u.Disabled {
+		return User{}, denied
+	}
+	return u, nil
+}
+
+// Logout ends the session of token.
+func (s *Service) Logout(ctx context.Context, u User, token string) error {
+	if err := s.Store.RevokeSessions(ctx, u.Name, hashToken(token), s.now()); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// RevokeUser ends every session of the named user and disables them.
+func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
+	if !by.Has(Admin) {
+		return forbidden("only an admin can revoke users")
+	}
+	u, err := s.Store.User(ctx, name)
+	if errors.Is(err, ErrNotFound) {
+		return problem.New(problem.NotFound, "user_not_found", fmt.Sprintf("no user %q", name))
+	}
+	if err != nil {
+		return unavailable(err)
+	}
+	for _, code := range u.Jurisdictions {
+		if !by.Covers(s.Jurisdictions, code) {
+			return forbidden(fmt.Sprintf("user %s works in %s, outside your scope", name, code))
+		}
+	}
+	u.Disabled = true
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return unavailable(err)
+	}
+	return s.Store.RevokeSessions(ctx, name, "", s.now())
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func forbidden(msg string) error { return problem.New(problem.Forbidden, "forbidden", msg) }
+
+func unavailable(err error) error {
+	return problem.Wrap(problem.Unavailable, "store_unavailable", "the store is not answering", err)
+}
+
+// ListUsers lists the users an admin may manage: those working only inside
+// the admin's subtrees.
+func (s *Service) ListUsers(ctx context.Context, by User) ([]User, error) {
+	if !by.Has(Admin) {
+		return nil, forbidden("only an admin lists users")
+	}
+	all, err := s.Store.Users(ctx)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	var out []User
+	for _, u := range all {
+		if !slices.ContainsFunc(u.Jurisdictions, func(code string) bool { return !by.Covers(s.Jurisdictions, code) }) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
