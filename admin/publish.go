@@ -369,3 +369,10 @@ func (s *Service) Bootstrap(ctx context.Context, tree, tests map[string][]byte, 
 	}
 	return r, true, nil
 }
+
+// RevisionTree is the tree (content hash) of revision n, for decisions
+// pinned to it.
+func (s *Service) RevisionTree(ctx context.Context, n int64) (string, error) {
+	r, err := s.Revision(ctx, n)
+	return r.Tree, err
+}

@@ -75,8 +75,8 @@ func serveCmd() *cobra.Command {
 }
 
 // run wires every component, serves until SIGTERM or SIGINT, then drains.
-// SIGHUP reloads the policy tree; a tree that fails to compile is refused and
-// the serving one stays.
+// SIGHUP checks the store's live revision at once (publications arrive by
+// notification and a periodic check anyway).
 func (o *serveOptions) run(ctx context.Context) error {
 	log := o.logger()
 	// A decision allocates tens of kilobytes that die at once; with the small
@@ -97,30 +97,20 @@ func (o *serveOptions) run(ctx context.Context) error {
 	}
 	defer st.Close()
 	eng := &engine.Engine{Budget: o.evalBudget}
-	ps, err := eng.Load(ctx, o.policyFS())
+	metrics := prometheus.NewRegistry()
+	adm, follower, err := o.startLifecycle(ctx, st, eng, log, metrics)
 	if err != nil {
-		return fmt.Errorf("policies do not compile:\n%w", err)
-	}
-	if err := o.checkServedCorpus(ctx, ps, log); err != nil {
-		return fmt.Errorf("policies refused:\n%w", err)
-	}
-	if err := st.SavePolicyRevision(ctx, ps.Revision(), ps.Files()); err != nil {
 		return err
 	}
-	if err := st.SyncJurisdictions(ctx, ps.Jurisdictions()); err != nil {
-		return err
-	}
-	// The serving revision's jurisdiction tree, whichever a reload swaps in.
+	// The serving revision's jurisdiction tree, whichever a publication swaps in.
 	reg := eng.Jurisdictions()
-	log.Info("policies loaded", "revision", ps.Revision())
 	if err := o.seedIfEmpty(ctx, st, log); err != nil {
 		return err
 	}
 
-	metrics := prometheus.NewRegistry()
 	validator := enterprise.Validator{KnownJurisdiction: reg.Has, LegacyUSCC: o.legacyUSCC}
 	svc := &decision.Service{Engine: eng, Jurisdictions: reg, Facts: st, Validator: validator, Log: st,
-		Archive: engine.NewArchive(eng, st.PolicyFiles)}
+		Archive: engine.NewArchive(eng, st.PolicyFiles), RevisionTree: adm.RevisionTree}
 	var declog *decisionlog.Log
 	if o.logDecisions {
 		declog, err = decisionlog.New(st, decisionlog.Options{Dir: o.logDir, Async: o.logAsync, Wait: o.logWait,
@@ -143,6 +133,8 @@ func (o *serveOptions) run(ctx context.Context) error {
 		Logger:        log,
 		Registry:      metrics,
 		BodyLimit:     o.bodyLimit,
+		Admin:         adm,
+		Follower:      follower,
 	}
 	if declog != nil {
 		deps.DecisionLog = declog
@@ -173,10 +165,12 @@ func (o *serveOptions) run(ctx context.Context) error {
 			return err
 		}
 		fmt.Printf("credpol serving on %s://%s\ndevelopment token (full scope): %s\n", o.http.scheme(), ln.Addr(), secret)
+		if err := devAdmin(ctx, adm); err != nil {
+			return err
+		}
 	}
 	log.Info("serving", "addr", ln.Addr().String())
 
-	go reloadOnHangup(ctx, eng, st, o, log)
 	errc := make(chan error, 1)
 	go func() { errc <- o.http.serve(srv, ln) }()
 	select {
@@ -236,36 +230,4 @@ func (o *serveOptions) seedIfEmpty(ctx context.Context, st *storage.Store, log *
 		fmt.Printf("demo enterprise in Shantou: %s (GET /v1/enterprises/%s)\n", some[0], some[0])
 	}
 	return nil
-}
-
-func reloadOnHangup(ctx context.Context, eng *engine.Engine, st *storage.Store, o *serveOptions, log *slog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			ps, err := engine.Compile(ctx, o.policyFS(), engine.Options{Budget: o.evalBudget})
-			if err == nil {
-				// A tree that would answer some input with a 500 is refused like one that does not compile.
-				err = o.checkServedCorpus(ctx, ps, log)
-			}
-			if err == nil {
-				// Keep the tree before serving it, so its decisions can always be replayed.
-				err = st.SavePolicyRevision(ctx, ps.Revision(), ps.Files())
-			}
-			if err == nil {
-				// Facts may name a county as soon as the revision that adds it serves.
-				err = st.SyncJurisdictions(ctx, ps.Jurisdictions())
-			}
-			if err != nil {
-				log.Error("policy reload refused; the previous revision keeps serving", "err", err.Error())
-				continue
-			}
-			eng.Use(ps)
-			log.Info("policies reloaded", "revision", ps.Revision())
-		}
-	}
 }

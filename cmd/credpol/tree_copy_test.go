@@ -2,22 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io/fs"
-	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
-
-	"github.com/credpol/credpol/engine"
-	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
 // shippedCopy copies the repository's policies/ and testpolicies/ into a
@@ -96,57 +88,4 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// A reload (SIGHUP) refuses a tree the corpus finds a conflict in, and the
-// serving revision stays; the corrected tree is then taken.
-func TestReloadRunsTheCorpus(t *testing.T) {
-	// Without a handler of the test's own, a SIGHUP sent before the server
-	// listens for it would end the test binary.
-	guard := make(chan os.Signal, 16)
-	signal.Notify(guard, syscall.SIGHUP)
-	defer signal.Stop(guard)
-
-	dir := shippedCopy(t, "registration_change", "credit_grade")
-	o := &serveOptions{}
-	o.policyDir = filepath.Join(dir, "policies")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	eng := &engine.Engine{}
-	first, err := eng.Load(ctx, o.policyFS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs lockedBuffer
-	done := make(chan struct{})
-	go func() {
-		reloadOnHangup(ctx, eng, storetest.SQLite(t).Store, o, slog.New(slog.NewTextHandler(&logs, nil)))
-		close(done)
-	}()
-	hangUpUntil := func(what string) {
-		t.Helper()
-		deadline := time.Now().Add(2 * time.Minute)
-		for !strings.Contains(logs.String(), what) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no %q in the log:\n%s", what, logs.String())
-			}
-			syscall.Kill(os.Getpid(), syscall.SIGHUP)
-			time.Sleep(500 * time.Millisecond)
-		}
-	}
-	put(t, dir, "policies/j440500/registration_change.rego", conflicting)
-	hangUpUntil("policy reload refused")
-	if !strings.Contains(logs.String(), "j440500/registration_change.rego:7: registration_change (policy of 440500, asked in 440500)") {
-		t.Errorf("the refusal does not name the file, line and decision:\n%s", logs.String())
-	}
-	if eng.Current() != first {
-		t.Error("the refused tree is serving")
-	}
-	put(t, dir, "policies/j440500/registration_change.rego", "package j440500.registration_change\n\nimport data.j100000.registration_change as national\n\ndecision := national.decision\n")
-	hangUpUntil("policies reloaded")
-	if eng.Current() == first {
-		t.Error("the corrected tree is not serving")
-	}
-	cancel()
-	<-done
 }
