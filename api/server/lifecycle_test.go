@@ -37,6 +37,10 @@ func (m *memoGate) Check(ctx context.Context, files map[string][]byte) admin.Gat
 	return r
 }
 
+// sharedGate serves every lifecycle test of this package: a content checked
+// once is not checked again.
+var sharedGate = &memoGate{inner: gate.Checker{}, seen: map[string]admin.GateReport{}}
+
 type lifecycle struct {
 	*fixture
 	adm      *admin.Service
@@ -119,7 +123,7 @@ func (l *lifecycle) grade(t *testing.T, score, revision int) (string, int) {
 // to C under revision 2, and a rollback restores B as revision 3. Each step
 // by someone outside its scope is refused.
 func TestPolicyLifecycleOverHTTP(t *testing.T) {
-	checker := &memoGate{inner: gate.Checker{}, seen: map[string]admin.GateReport{}}
+	checker := sharedGate
 	for _, st := range storetest.Stores(t) {
 		t.Run(st.Name, func(t *testing.T) {
 			l := newLifecycle(t, st, checker)
