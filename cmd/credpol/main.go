@@ -34,7 +34,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd())
+	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd())
 	registerLang(root)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "credpol:", err)
