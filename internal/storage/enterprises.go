@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -107,9 +108,19 @@ type annualReportRow struct {
 
 func (annualReportRow) TableName() string { return "enterprise_annual_reports" }
 
-// childTables are the list tables, each cleared when an enterprise is replaced.
-var childTables = []string{"enterprise_penalties", "enterprise_listings", "enterprise_licenses",
-	"enterprise_inspections", "enterprise_complaints", "enterprise_commitments", "enterprise_annual_reports"}
+// The enterprise table and its list tables, in rowSet.lists order, as GORM
+// maps their row structs.
+var (
+	enterpriseTable = tableOf(reflect.TypeFor[enterpriseRow]())
+	listTables      = func() []rowTable {
+		var rs rowSet
+		var out []rowTable
+		for _, l := range rs.lists() {
+			out = append(out, tableOf(reflect.TypeOf(l).Elem().Elem()))
+		}
+		return out
+	}()
+)
 
 // Facts loads one enterprise with every list: one query per table, never one
 // per child row. Lists come back empty, not absent, because what is stored is
@@ -138,7 +149,7 @@ func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enter
 		return nil, fmt.Errorf("loading enterprises: %w", err)
 	}
 	var rs rowSet
-	for _, dst := range []any{&rs.penalties, &rs.listings, &rs.licenses, &rs.inspections, &rs.complaints, &rs.commitments, &rs.reports} {
+	for _, dst := range rs.lists() {
 		if err := db.Where("uscc IN ?", usccs).Order("uscc, seq").Find(dst).Error; err != nil {
 			return nil, fmt.Errorf("loading enterprise lists: %w", err)
 		}
@@ -162,18 +173,19 @@ func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enter
 }
 
 // factsPostgresSQL loads enterprises with every list in one round trip: each
-// list comes back as a JSON array built by Postgres. On the by-id decision
-// path this replaces eight queries with one.
-const factsPostgresSQL = `SELECT e.uscc, e.name, e.entity_type, e.jurisdiction, e.established_on, e.status, e.key_sectors,
-	e.new_format, e.public_credit_score, e.risk_class, e.premises_abnormal, e.reachable,
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_penalties t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_listings t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_licenses t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_inspections t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_complaints t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_commitments t WHERE t.uscc = e.uscc),
-	(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM enterprise_annual_reports t WHERE t.uscc = e.uscc)
-FROM enterprises e WHERE e.uscc IN ?`
+// list comes back as a JSON array built by Postgres, whose keys are the
+// columns (the list rows' json tags). On the by-id decision path this
+// replaces eight queries with one.
+var factsPostgresSQL = func() string {
+	var cols []string
+	for _, c := range enterpriseTable.columns {
+		cols = append(cols, "e."+c)
+	}
+	for _, t := range listTables {
+		cols = append(cols, "(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM "+t.name+" t WHERE t.uscc = e.uscc)")
+	}
+	return "SELECT " + strings.Join(cols, ",\n\t") + "\nFROM " + enterpriseTable.name + " e WHERE e.uscc IN ?"
+}()
 
 func (s *Store) factsPostgres(ctx context.Context, usccs []string) (map[string]enterprise.Facts, error) {
 	rows, err := s.db.WithContext(ctx).Raw(factsPostgresSQL, usccs).Rows()
@@ -184,14 +196,16 @@ func (s *Store) factsPostgres(ctx context.Context, usccs []string) (map[string]e
 	out := make(map[string]enterprise.Facts, len(usccs))
 	for rows.Next() {
 		var e enterpriseRow
-		var lists [7][]byte
-		if err := rows.Scan(&e.USCC, &e.Name, &e.EntityType, &e.Jurisdiction, &e.EstablishedOn, &e.Status, &e.KeySectors,
-			&e.NewFormat, &e.PublicCreditScore, &e.RiskClass, &e.PremisesAbnormal, &e.Reachable,
-			&lists[0], &lists[1], &lists[2], &lists[3], &lists[4], &lists[5], &lists[6]); err != nil {
+		lists := make([][]byte, len(listTables))
+		dest := enterpriseTable.pointers(reflect.ValueOf(&e).Elem())
+		for i := range lists {
+			dest = append(dest, &lists[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		var rs rowSet
-		for i, dst := range []any{&rs.penalties, &rs.listings, &rs.licenses, &rs.inspections, &rs.complaints, &rs.commitments, &rs.reports} {
+		for i, dst := range rs.lists() {
 			if err := json.Unmarshal(lists[i], dst); err != nil {
 				return nil, fmt.Errorf("decoding lists of %s: %w", e.USCC, err)
 			}
@@ -241,21 +255,13 @@ func (s *Store) PutEnterprises(ctx context.Context, records []enterprise.Facts) 
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).CreateInBatches(rows.enterprises, 500).Error; err != nil {
 			return fmt.Errorf("storing enterprises: %w", err)
 		}
-		for _, table := range childTables {
-			if err := tx.Exec("DELETE FROM "+table+" WHERE uscc IN ?", rows.usccs).Error; err != nil {
-				return fmt.Errorf("replacing %s: %w", table, err)
+		for _, t := range listTables {
+			if err := tx.Exec("DELETE FROM "+t.name+" WHERE uscc IN ?", rows.usccs).Error; err != nil {
+				return fmt.Errorf("replacing %s: %w", t.name, err)
 			}
 		}
-		for _, insert := range []func() error{
-			func() error { return createIfAny(tx, rows.penalties) },
-			func() error { return createIfAny(tx, rows.listings) },
-			func() error { return createIfAny(tx, rows.licenses) },
-			func() error { return createIfAny(tx, rows.inspections) },
-			func() error { return createIfAny(tx, rows.complaints) },
-			func() error { return createIfAny(tx, rows.commitments) },
-			func() error { return createIfAny(tx, rows.reports) },
-		} {
-			if err := insert(); err != nil {
+		for _, list := range rows.lists() {
+			if err := createIfAny(tx, list); err != nil {
 				return fmt.Errorf("storing enterprise lists: %w", err)
 			}
 		}
@@ -303,14 +309,16 @@ func (s *Store) SampleEnterprises(ctx context.Context, jurisdiction string, limi
 	return out, q.Pluck("uscc", &out).Error
 }
 
-func createIfAny[T any](tx *gorm.DB, rows []T) error {
-	if len(rows) == 0 {
+// createIfAny inserts rows, a slice of row structs or a pointer to one.
+func createIfAny(tx *gorm.DB, rows any) error {
+	if reflect.Indirect(reflect.ValueOf(rows)).Len() == 0 {
 		return nil
 	}
 	// 500 rows of at most 11 columns stays under both drivers' parameter limits.
 	return tx.CreateInBatches(rows, 500).Error
 }
 
+// rowSet is records as rows, one slice per table.
 type rowSet struct {
 	usccs       []string
 	enterprises []enterpriseRow
@@ -321,6 +329,12 @@ type rowSet struct {
 	complaints  []complaintRow
 	commitments []commitmentRow
 	reports     []annualReportRow
+}
+
+// lists points at the list tables' row slices, in the one order the loads
+// and writes that walk every list (and listTables) follow.
+func (rs *rowSet) lists() []any {
+	return []any{&rs.penalties, &rs.listings, &rs.licenses, &rs.inspections, &rs.complaints, &rs.commitments, &rs.reports}
 }
 
 func rowsOf(records []enterprise.Facts) rowSet {

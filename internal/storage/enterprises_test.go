@@ -3,11 +3,15 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/storage"
 	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
@@ -22,7 +26,8 @@ func full(uscc string) enterprise.Facts {
 		Penalties: []enterprise.Penalty{
 			{DecisionNo: "汕市监罚〔2024〕12号", DecidedOn: "2024-05-06", PublishedOn: ptr("2024-05-20"), Kinds: []string{"fine", "confiscation"},
 				FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: false},
-			{DecisionNo: "汕市监罚〔2025〕3号", DecidedOn: "2025-01-10", Kinds: []string{"warning"}, Sector: "general", Procedure: "simplified"},
+			{DecisionNo: "汕市监罚〔2025〕3号", DecidedOn: "2025-01-10", Kinds: []string{"warning"}, Sector: "general", Procedure: "simplified",
+				HarmRemoved: true},
 		},
 		Listings: []enterprise.Listing{
 			{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2023-07-01", RemovedOn: ptr("2023-09-01")},
@@ -37,6 +42,9 @@ func full(uscc string) enterprise.Facts {
 }
 
 func TestEveryFactRoundTrips(t *testing.T) {
+	if unset := unsetFields(reflect.ValueOf(full("91110000600037341L")), "facts"); len(unset) > 0 {
+		t.Fatalf("full leaves %v unset, so the round trip would not check them", unset)
+	}
 	for _, s := range storetest.Stores(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -87,6 +95,56 @@ func TestUnknownEnterpriseIsASentinel(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			if _, err := s.Store.Facts(context.Background(), "91110000600037341L"); !errors.Is(err, enterprise.ErrNotFound) {
 				t.Errorf("err = %v, want ErrEnterpriseNotFound", err)
+			}
+		})
+	}
+}
+
+// unsetFields lists the fields of v that are zero: of a list, the fields no
+// item sets.
+func unsetFields(v reflect.Value, at string) []string {
+	switch v.Kind() {
+	case reflect.Struct:
+		var out []string
+		for i := range v.NumField() {
+			out = append(out, unsetFields(v.Field(i), at+"."+v.Type().Field(i).Name)...)
+		}
+		return out
+	case reflect.Slice:
+		if v.Len() == 0 {
+			return []string{at}
+		}
+		if v.Type().Elem().Kind() != reflect.Struct {
+			return nil
+		}
+		unset := unsetFields(v.Index(0), at+"[]")
+		for i := 1; i < v.Len(); i++ {
+			unset = slices.DeleteFunc(unset, func(f string) bool { return !slices.Contains(unsetFields(v.Index(i), at+"[]"), f) })
+		}
+		return unset
+	}
+	if v.IsZero() {
+		return []string{at}
+	}
+	return nil
+}
+
+// The migrations create each enterprise table with exactly the columns its
+// row struct has: COPY and the one-query load name the struct's columns.
+func TestRowStructsMatchTheMigratedTables(t *testing.T) {
+	for _, s := range storetest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			for table, want := range storage.EnterpriseTables() {
+				q := "SELECT string_agg(column_name, ',') FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '" + table + "'"
+				if s.Name == "sqlite" {
+					q = "SELECT group_concat(name, ',') FROM pragma_table_info('" + table + "')"
+				}
+				got := strings.Split(s.Query(t, q), ",")
+				slices.Sort(got)
+				slices.Sort(want)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s: the row struct's columns (-) and the table's (+):\n%s", table, diff)
+				}
 			}
 		})
 	}
