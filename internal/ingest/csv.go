@@ -8,27 +8,62 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/credpol/credpol/internal/enterprise"
+)
+
+// cellKind is how the cells of a column are read.
+type cellKind int
+
+const (
+	textCell   cellKind = iota // a string as it is
+	boolCell                   // true or false
+	numberCell                 // a number
+	splitCell                  // a ";"-separated list of strings
+	jsonCell                   // a JSON array of records
 )
 
 // CSV flattening: one row per enterprise, a header naming the columns in any
-// order. Scalars are plain cells; key_sectors is a ";"-separated list; each
-// list of records (penalties, listings, …) is a JSON array in its cell, with
-// the same fields as in NDJSON. An empty cell is an absent fact.
-var (
-	csvStrings = map[string]bool{"uscc": true, "name": true, "entity_type": true, "jurisdiction": true,
-		"established_on": true, "status": true, "risk_class": true}
-	csvBools   = map[string]bool{"new_format": true, "premises_abnormal": true, "reachable": true}
-	csvNumbers = map[string]bool{"public_credit_score": true}
-	csvLists   = map[string]bool{"penalties": true, "listings": true, "licenses": true, "inspections": true,
-		"complaints": true, "commitments": true, "annual_reports": true}
-)
+// order, one column per fact under its JSON name. Scalars are plain cells;
+// key_sectors is a ";"-separated list; each list of records (penalties,
+// listings, …) is a JSON array in its cell, with the same fields as in
+// NDJSON. An empty cell is an absent fact.
+//
+// csvColumns reads each column as the type of its fact in enterprise.Facts
+// says, so a new fact is a CSV column with nothing to add here; CSVColumns
+// lists them in the order of Facts, for documentation and errors.
+var csvColumns, CSVColumns = columnsOf(reflect.TypeFor[enterprise.Facts]())
 
-// CSVColumns lists every column a CSV import may have, for documentation and errors.
-const CSVColumns = "uscc, name, entity_type, jurisdiction, established_on, status, key_sectors, new_format, " +
-	"public_credit_score, risk_class, premises_abnormal, reachable, penalties, listings, licenses, " +
-	"inspections, complaints, commitments, annual_reports"
+func columnsOf(facts reflect.Type) (map[string]cellKind, string) {
+	kinds := map[string]cellKind{}
+	var names []string
+	for f := range facts.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		t := f.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case t.Kind() == reflect.String:
+			kinds[name] = textCell
+		case t.Kind() == reflect.Bool:
+			kinds[name] = boolCell
+		case t.Kind() == reflect.Float64:
+			kinds[name] = numberCell
+		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+			kinds[name] = splitCell
+		case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+			kinds[name] = jsonCell
+		default:
+			panic(fmt.Sprintf("ingest: no CSV form for the fact %s of type %s", name, f.Type))
+		}
+		names = append(names, name)
+	}
+	return kinds, strings.Join(names, ", ")
+}
 
 // ErrCSVHeader means the header row cannot be used; nothing is imported.
 var ErrCSVHeader = errors.New("bad CSV header")
@@ -55,7 +90,7 @@ func readCSV(r io.Reader, emit func(line int, raw []byte, bad error) error) erro
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) // Excel writes a BOM
 		header[i] = h
-		if !csvStrings[h] && !csvBools[h] && !csvNumbers[h] && !csvLists[h] && h != "key_sectors" {
+		if _, ok := csvColumns[h]; !ok {
 			return fmt.Errorf("%w: unknown column %q (columns: %s)", ErrCSVHeader, h, CSVColumns)
 		}
 		if seen[h] {
@@ -178,26 +213,26 @@ func rowJSON(header, rec []string) ([]byte, error) {
 			continue
 		}
 		var v any = cell
-		switch {
-		case h == "key_sectors":
+		switch csvColumns[h] {
+		case splitCell:
 			parts := strings.Split(cell, ";")
 			for k := range parts {
 				parts[k] = strings.TrimSpace(parts[k])
 			}
 			v = parts
-		case csvBools[h]:
+		case boolCell:
 			b, err := strconv.ParseBool(cell)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %q is not true or false", h, cell)
 			}
 			v = b
-		case csvNumbers[h]:
+		case numberCell:
 			n, err := strconv.ParseFloat(cell, 64)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %q is not a number", h, cell)
 			}
 			v = n
-		case csvLists[h]:
+		case jsonCell:
 			if !json.Valid([]byte(cell)) {
 				return nil, fmt.Errorf("%s: cell is not a JSON array", h)
 			}

@@ -2,10 +2,16 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/ingest"
@@ -81,5 +87,64 @@ func TestImportCSVHeaderProblems(t *testing.T) {
 		if !errors.Is(err, ingest.ErrCSVHeader) {
 			t.Errorf("%.20q…: err = %v, want a header error", body, err)
 		}
+	}
+}
+
+// Every fact is a CSV column, read back as the fact it is: a record with
+// every fact set goes through a CSV row and comes out of the store the same.
+func TestImportCSVTakesEveryFact(t *testing.T) {
+	p := func(s string) *string { return &s }
+	yes, no, score := true, false, 812.5
+	want := enterprise.Facts{
+		USCC: p("91110000600037341L"), Name: p("汕头市鑫源食品有限公司"), EntityType: p("company"), Jurisdiction: p("440500"),
+		EstablishedOn: p("2015-03-02"), Status: p("operating"), KeySectors: []string{"food", "special_equipment"},
+		NewFormat: &yes, PublicCreditScore: &score, RiskClass: p("C"), PremisesAbnormal: &no, Reachable: &yes,
+		Penalties: []enterprise.Penalty{{DecisionNo: "汕市监罚〔2024〕12号", DecidedOn: "2024-05-06", PublishedOn: p("2024-05-20"),
+			Kinds: []string{"fine", "confiscation"}, FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: true}},
+		Listings:      []enterprise.Listing{{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2023-07-01", RemovedOn: p("2023-09-01")}},
+		Licenses:      []enterprise.License{{Kind: "食品生产许可证", Number: "SC123", ExpiresOn: "2027-01-01"}},
+		Inspections:   []enterprise.Inspection{{Task: "2025双随机", InspectedOn: "2025-06-01", Result: "problem"}},
+		Complaints:    []enterprise.Complaint{{ReceivedOn: "2026-01-02", Kind: "food_safety"}},
+		Commitments:   []enterprise.Commitment{{Item: "告知承诺制审批", MadeOn: "2024-01-01", Status: "false"}},
+		AnnualReports: []enterprise.AnnualReport{{Year: 2024, FiledOn: "2025-03-01", Amendments: 1}},
+	}
+	// The cells as a spreadsheet would hold them, from the record's JSON.
+	b, _ := json.Marshal(want)
+	var fields map[string]json.RawMessage
+	json.Unmarshal(b, &fields)
+	header := strings.Split(ingest.CSVColumns, ", ")
+	if diff := cmp.Diff(slices.Sorted(maps.Keys(fields)), slices.Sorted(slices.Values(header))); diff != "" {
+		t.Fatalf("the record's facts (-) and the CSV columns (+):\n%s", diff)
+	}
+	var row []string
+	for _, h := range header {
+		var text string
+		var list []string
+		switch raw := fields[h]; {
+		case json.Unmarshal(raw, &text) == nil:
+			row = append(row, text)
+		case json.Unmarshal(raw, &list) == nil:
+			row = append(row, strings.Join(list, ";"))
+		default:
+			row = append(row, string(raw))
+		}
+	}
+	var body strings.Builder
+	w := csv.NewWriter(&body)
+	w.Write(header)
+	w.Write(row)
+	w.Flush()
+
+	s := storetest.SQLite(t)
+	sum, err := (&ingest.Service{Store: s.Store}).Import(context.Background(), strings.NewReader(body.String()), ingest.CSV, all)
+	if err != nil || sum.Accepted != 1 {
+		t.Fatalf("import: %v %+v", err, sum)
+	}
+	got, err := s.Store.Facts(context.Background(), *want.USCC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("through a CSV row (-want +got):\n%s", diff)
 	}
 }
