@@ -152,13 +152,25 @@ type apiError struct {
 func (e *apiError) Error() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s: %s", e.Code, e.Message)
-	if e.Status == http.StatusUnauthorized {
+	if e.Status == http.StatusUnauthorized && e.Code != "login_failed" {
 		sb.WriteString(" (credpol login starts a new session)")
 	}
 	if len(e.Details) > 0 {
-		var out bytes.Buffer
-		if json.Indent(&out, e.Details, "  ", "  ") == nil {
-			sb.WriteString("\n  details: " + out.String())
+		// A refusal by the gate carries its failing checks: shown as status shows them.
+		var gate struct {
+			Checks []gateCheck `json:"checks"`
+		}
+		if json.Unmarshal(e.Details, &gate) == nil && len(gate.Checks) > 0 {
+			for _, ch := range gate.Checks {
+				for _, p := range ch.Problems {
+					sb.WriteString("\n  " + ch.Name + ": " + p.String())
+				}
+			}
+		} else {
+			var out bytes.Buffer
+			if json.Compact(&out, e.Details) == nil {
+				sb.WriteString("\n  details: " + out.String())
+			}
 		}
 	}
 	if e.RequestID != "" {

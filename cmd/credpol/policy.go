@@ -103,21 +103,23 @@ type (
 		Gate  struct {
 			State  string `json:"state"`
 			Report *struct {
-				Revision string `json:"revision"`
-				Checks   []struct {
-					Name     string        `json:"name"`
-					Passed   bool          `json:"passed"`
-					Ran      int           `json:"ran"`
-					Elapsed  time.Duration `json:"elapsed_ns"`
-					Problems []struct {
-						File    string `json:"file"`
-						Line    int    `json:"line"`
-						Test    string `json:"test"`
-						Message string `json:"message"`
-					} `json:"problems"`
-				} `json:"checks"`
+				Revision string      `json:"revision"`
+				Checks   []gateCheck `json:"checks"`
 			} `json:"report"`
 		} `json:"gate"`
+	}
+	gateCheck struct {
+		Name     string        `json:"name"`
+		Passed   bool          `json:"passed"`
+		Ran      int           `json:"ran"`
+		Elapsed  time.Duration `json:"elapsed_ns"`
+		Problems []gateProblem `json:"problems"`
+	}
+	gateProblem struct {
+		File    string `json:"file"`
+		Line    int    `json:"line"`
+		Test    string `json:"test"`
+		Message string `json:"message"`
 	}
 	fileSet struct {
 		Hash  string            `json:"hash"`
@@ -338,16 +340,25 @@ func printGate(w io.Writer, st gateAnswer) {
 	tw.Flush()
 	for _, ch := range r.Checks {
 		for _, p := range ch.Problems {
-			where := p.File
-			if p.Line > 0 {
-				where += ":" + strconv.Itoa(p.Line)
-			}
-			if p.Test != "" {
-				where = strings.TrimPrefix(where+" "+p.Test, " ")
-			}
-			fmt.Fprintf(w, "  %s: %s: %s\n", ch.Name, where, p.Message)
+			fmt.Fprintf(w, "  %s: %s\n", ch.Name, p)
 		}
 	}
+}
+
+// String is the problem with its place: file:line, test, message.
+func (p gateProblem) String() string {
+	var where []string
+	if p.File != "" {
+		f := p.File
+		if p.Line > 0 {
+			f += ":" + strconv.Itoa(p.Line)
+		}
+		where = append(where, f)
+	}
+	if p.Test != "" {
+		where = append(where, p.Test)
+	}
+	return strings.Join(append(where, p.Message), ": ")
 }
 
 func (o *policyOptions) diffCmd() *cobra.Command {
