@@ -160,3 +160,31 @@ func TestABrokenRevisionKeepsTheLastGoodOne(t *testing.T) {
 		t.Fatalf("status %+v does not report serving %d behind live %d with the error", s, good, good+1)
 	}
 }
+
+// On SQLite (one process, no notifications) a publication made through the
+// store wakes the process's own follower at once, not at its periodic check
+// (an hour here).
+func TestALocalPublicationNeedsNoPoll(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tree, err := admin.ReadFiles(policies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishRaw(t, st.Store, tree, "one", time.Now())
+	eng := &engine.Engine{}
+	f := &replica.Follower{Source: st.Store, Engine: eng, Notify: st.Store.WatchRevisions(ctx, nil), Poll: time.Hour}
+	if err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go f.Run(ctx)
+	n := publishRaw(t, st.Store, tree, "two", time.Now())
+	deadline := time.Now().Add(30 * time.Second)
+	for eng.Current().Number() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("revision %d not serving 30 s after it was published in this process", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

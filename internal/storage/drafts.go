@@ -45,8 +45,9 @@ func (r draftRow) draft() (admin.Draft, error) {
 		Revision: orZero(r.Revision)}, err
 }
 
-// Files are kept as one JSON object of path → text: drafts hold only UTF-8
-// text, which admin checks before a file is taken.
+// A tree's files are kept as one JSON object of path → text, in drafts and
+// policy_revisions alike: trees hold only UTF-8 text (the engine and admin
+// refuse anything else before a file is taken).
 func encodeFiles(files map[string][]byte) (string, error) {
 	text := make(map[string]string, len(files))
 	for name, b := range files {

@@ -2,11 +2,11 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,16 +30,7 @@ func (revisionRow) TableName() string { return "policy_revisions" }
 // SavePolicyRevision keeps a policy tree's files under its revision; saving
 // the same revision again changes nothing.
 func (s *Store) SavePolicyRevision(ctx context.Context, revision string, files map[string][]byte) error {
-	text := make(map[string]string, len(files))
-	for name, b := range files {
-		text[name] = string(b)
-	}
-	b, err := json.Marshal(text)
-	if err != nil {
-		return err
-	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&revisionRow{Revision: revision, Files: string(b), CreatedAt: time.Now().UTC()}).Error
+	return savePolicyFiles(s.db.WithContext(ctx), revision, files)
 }
 
 // PolicyFiles returns the files of a saved revision.
@@ -48,15 +39,7 @@ func (s *Store) PolicyFiles(ctx context.Context, revision string) (map[string][]
 	if err := s.db.WithContext(ctx).Where("revision = ?", revision).Take(&row).Error; err != nil {
 		return nil, fmt.Errorf("policy revision %s: %w", revision, err)
 	}
-	var text map[string]string
-	if err := json.Unmarshal([]byte(row.Files), &text); err != nil {
-		return nil, err
-	}
-	files := make(map[string][]byte, len(text))
-	for name, t := range text {
-		files[name] = []byte(t)
-	}
-	return files, nil
+	return decodeFiles(row.Files)
 }
 
 type numberedRow struct {
@@ -215,30 +198,52 @@ func (s *Store) PublishRevision(ctx context.Context, r admin.Revision, tree, tes
 	if err != nil {
 		return admin.Revision{}, err
 	}
+	s.revisionWatch.signal() // this process's own servers need no round trip
 	r.CancelledBy = ""
 	return r, nil
 }
 
-func savePolicyFiles(tx *gorm.DB, hash string, files map[string][]byte) error {
-	text := make(map[string]string, len(files))
-	for name, b := range files {
-		text[name] = string(b)
+// watchers are this process's listeners for publications.
+type watchers struct {
+	mu  sync.Mutex
+	chs []chan struct{}
+}
+
+func (w *watchers) add() chan struct{} {
+	ch := make(chan struct{}, 1)
+	w.mu.Lock()
+	w.chs = append(w.chs, ch)
+	w.mu.Unlock()
+	return ch
+}
+
+func (w *watchers) signal() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, ch := range w.chs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
-	b, err := json.Marshal(text)
+}
+
+func savePolicyFiles(tx *gorm.DB, hash string, files map[string][]byte) error {
+	text, err := encodeFiles(files)
 	if err != nil {
 		return err
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&revisionRow{Revision: hash, Files: string(b), CreatedAt: time.Now().UTC()}).Error
+		Create(&revisionRow{Revision: hash, Files: text, CreatedAt: time.Now().UTC()}).Error
 }
 
-// WatchRevisions signals on the returned channel whenever another process
-// may have published: a notification on Postgres, and after every reconnect
-// (notifications sent while disconnected are lost). SQLite, a single
-// process, has no notifications: the channel never fires and callers rely
-// on their periodic check.
+// WatchRevisions signals on the returned channel whenever a publication may
+// have happened: at once for one made through this process, by
+// notification on Postgres for one made elsewhere, and after every
+// reconnect (notifications sent while disconnected are lost). SQLite is
+// used by a single process, so its publications are all local.
 func (s *Store) WatchRevisions(ctx context.Context, log *slog.Logger) <-chan struct{} {
-	ch := make(chan struct{}, 1)
+	ch := s.revisionWatch.add()
 	if s.dialect != "postgres" {
 		return ch
 	}

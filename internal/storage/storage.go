@@ -30,6 +30,8 @@ type Store struct {
 	dialect    string
 	url        string   // for the Postgres connection that listens for publications
 	partitions sync.Map // decision_log partitions known to exist (Postgres)
+	// revisionWatch wakes this process's followers after its own publications.
+	revisionWatch watchers
 	// idempotencySweep is when expired idempotency keys were last deleted (Unix ns).
 	idempotencySweep atomic.Int64
 }

@@ -171,8 +171,10 @@ func runCase(ctx context.Context, svc *decision.Service, c Case) string {
 		return ""
 	}
 	if err != nil {
-		if p, ok := problem.As(err); ok {
+		if p, ok := problem.As(err); ok && p.Details != nil {
 			return fmt.Sprintf("decision failed: %s: %s %v", p.Code, p.Message, p.Details)
+		} else if ok {
+			return fmt.Sprintf("decision failed: %s: %s", p.Code, p.Message)
 		}
 		return "decision failed: " + err.Error()
 	}
