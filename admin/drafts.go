@@ -130,8 +130,8 @@ func (s *Service) Drafts(ctx context.Context, u User) ([]Draft, error) {
 	return out, nil
 }
 
-// Edit is one change to a draft's files: Content set writes the file, nil
-// deletes it; RenameTo moves it (with Content, to new content).
+// Edit is one change to a draft's files: Content is written to Path, or
+// Delete removes it, or RenameTo moves it (with Content, to new content).
 type Edit struct {
 	Path     string
 	Content  []byte

@@ -58,6 +58,10 @@ type GateResult struct {
 	FinishedAt time.Time
 }
 
+// gateBudget bounds one run of the gate: a tree too slow to check in it
+// fails (its checks report the deadline) rather than holding the queue.
+const gateBudget = 5 * time.Minute
+
 // staleRun is how long a pending verdict may stay without an answer before
 // another process runs the check again (the one that started it died).
 const staleRun = 10 * time.Minute
@@ -137,7 +141,9 @@ func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
 			}
 		}
 		started := r.svc.now()
-		rep := r.svc.Gate.Check(ctx, files)
+		runCtx, cancel := context.WithTimeout(ctx, gateBudget)
+		rep := r.svc.Gate.Check(runCtx, files)
+		cancel()
 		if ctx.Err() != nil {
 			return // shutting down: the next process checks it again
 		}
