@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/internal/enterprise"
 )
 
 // Tables: drafts, gate_results, reviews.
@@ -42,7 +43,7 @@ func (r draftRow) draft() (admin.Draft, error) {
 	files, err := decodeFiles(r.Files)
 	return admin.Draft{ID: r.ID, Jurisdiction: r.Jurisdiction, Base: r.Base, Author: r.Author, Title: r.Title,
 		State: admin.State(r.State), Hash: r.Hash, Files: files, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		Revision: orZero(r.Revision)}, err
+		Revision: enterprise.Value(r.Revision)}, err
 }
 
 // A tree's files are kept as one JSON object of path → text, in drafts and
@@ -147,7 +148,7 @@ func (s *Store) GateResult(ctx context.Context, hash string) (admin.GateResult, 
 	if err != nil {
 		return admin.GateResult{}, err
 	}
-	g := admin.GateResult{Hash: row.Hash, State: row.State, StartedAt: row.StartedAt.UTC(), FinishedAt: orZero(row.FinishedAt).UTC()}
+	g := admin.GateResult{Hash: row.Hash, State: row.State, StartedAt: row.StartedAt.UTC(), FinishedAt: enterprise.Value(row.FinishedAt).UTC()}
 	if row.Report != nil {
 		g.Report = &admin.GateReport{}
 		if err := json.Unmarshal([]byte(*row.Report), g.Report); err != nil {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/internal/enterprise"
 )
 
 // Tables: policy_revisions (every tree ever served, by content hash) and
@@ -63,10 +64,10 @@ type numberedRow struct {
 func (numberedRow) TableName() string { return "revisions" }
 
 func (r numberedRow) revision() admin.Revision {
-	return admin.Revision{Number: r.Number, Tree: r.Tree, Tests: r.Tests, Parent: orZero(r.Parent), Kind: r.Kind,
-		Author: r.Author, Message: r.Message, DraftID: orZero(r.DraftID), ReviewedBy: orZero(r.ReviewedBy),
+	return admin.Revision{Number: r.Number, Tree: r.Tree, Tests: r.Tests, Parent: enterprise.Value(r.Parent), Kind: r.Kind,
+		Author: r.Author, Message: r.Message, DraftID: enterprise.Value(r.DraftID), ReviewedBy: enterprise.Value(r.ReviewedBy),
 		PublishedBy: r.PublishedBy, CreatedAt: r.CreatedAt.UTC(), EffectiveAt: r.EffectiveAt.UTC(),
-		RollbackOf: orZero(r.RollbackOf), CancelledAt: utcPtr(r.CancelledAt), CancelledBy: orZero(r.CancelledBy)}
+		RollbackOf: enterprise.Value(r.RollbackOf), CancelledAt: utcPtr(r.CancelledAt), CancelledBy: enterprise.Value(r.CancelledBy)}
 }
 
 func orZero[T any](p *T) T {
@@ -161,7 +162,7 @@ func (s *Store) PublishRevision(ctx context.Context, r admin.Revision, tree, tes
 		if err := tx.Raw("SELECT MAX(number) FROM revisions").Scan(&last).Error; err != nil {
 			return err
 		}
-		r.Number = orZero(last) + 1
+		r.Number = enterprise.Value(last) + 1
 		if err := savePolicyFiles(tx, r.Tree, tree); err != nil {
 			return err
 		}

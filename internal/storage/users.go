@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/internal/enterprise"
 )
 
 // Tables: users, sessions.
@@ -40,7 +41,7 @@ func userRowOf(u admin.User) (userRow, error) {
 
 func (r userRow) user() (admin.User, error) {
 	u := admin.User{Name: r.Name, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(), FailedLogins: r.FailedLogins,
-		LockedUntil: orZero(r.LockedUntil).UTC(), Disabled: r.Disabled}
+		LockedUntil: enterprise.Value(r.LockedUntil).UTC(), Disabled: r.Disabled}
 	err := errors.Join(json.Unmarshal([]byte(r.Roles), &u.Roles), json.Unmarshal([]byte(r.Jurisdictions), &u.Jurisdictions))
 	return u, err
 }
