@@ -70,14 +70,6 @@ func (r numberedRow) revision() admin.Revision {
 		RollbackOf: enterprise.Value(r.RollbackOf), CancelledAt: utcPtr(r.CancelledAt), CancelledBy: enterprise.Value(r.CancelledBy)}
 }
 
-func orZero[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
 func nonZero[T comparable](v T) *T {
 	var zero T
 	if v == zero {
