@@ -165,7 +165,7 @@ func isDir(path string) error {
 // first and closes it after.
 func (o *common) withStore(fn func(ctx context.Context, st *storage.Store, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		st, err := o.openStore(cmd.Context(), o.logger())
+		st, err := o.openStore(cmd.Context(), o.logger(), true)
 		if err != nil {
 			return err
 		}
@@ -174,11 +174,22 @@ func (o *common) withStore(fn func(ctx context.Context, st *storage.Store, args 
 	}
 }
 
-// openStore opens and migrates the store.
-func (o *common) openStore(ctx context.Context, log *slog.Logger) (*storage.Store, error) {
+// openStore opens the store and migrates it, or with migrate false, checks
+// that its schema is current.
+func (o *common) openStore(ctx context.Context, log *slog.Logger, migrate bool) (*storage.Store, error) {
 	st, err := storage.Open(ctx, o.databaseURL, log)
 	if err != nil {
 		return nil, err
+	}
+	if !migrate {
+		if err := st.CheckSchema(ctx); err != nil {
+			st.Close()
+			if errors.Is(err, storage.ErrSchemaNotCurrent) {
+				return nil, fmt.Errorf("%w; the database needs `credpol migrate` before serving with --migrate=false", err)
+			}
+			return nil, err
+		}
+		return st, nil
 	}
 	applied, err := st.Migrate(ctx)
 	if err != nil {

@@ -46,6 +46,7 @@ type serveOptions struct {
 	logRetention time.Duration
 	logDir       string
 	evalBudget   time.Duration
+	migrate      bool
 }
 
 func serveCmd() *cobra.Command {
@@ -58,6 +59,7 @@ func serveCmd() *cobra.Command {
 	}
 	o.register(cmd)
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen address")
+	cmd.Flags().BoolVar(&o.migrate, "migrate", true, "apply pending database migrations at start; false starts only on a current schema (run credpol migrate first)")
 	cmd.Flags().BoolVar(&o.devToken, "dev-token", false, "create a development token with full scope and print it (never in production)")
 	cmd.Flags().Int64Var(&o.bodyLimit, "body-limit", server.DefaultBodyLimit, "largest request body in bytes")
 	o.http.register(cmd)
@@ -91,7 +93,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		return err
 	}
 
-	st, err := o.openStore(ctx, log)
+	st, err := o.openStore(ctx, log, o.migrate)
 	if err != nil {
 		return err
 	}

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The jurisdiction tree (GB/T 2260 codes) and API tokens.
 CREATE TABLE jurisdictions (
     code   VARCHAR(6)   PRIMARY KEY,

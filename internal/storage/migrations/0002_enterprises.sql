@@ -1,3 +1,4 @@
+-- +goose Up
 -- Enterprise facts (SPEC §5): one row per enterprise, one table per list.
 -- Dates are ISO strings (YYYY-MM-DD): they compare correctly as text and mean
 -- the same on both databases, with no time zone to misread.

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The decision log (SPEC §8), partitioned by month so retention drops whole
 -- partitions; the writer creates each month's partition before its first row.
 -- The id is a UUIDv7, so ordering by id is ordering by time.

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The decision log (SPEC §8). The id is a UUIDv7, so ordering by id is
 -- ordering by time. JSON columns are text.
 CREATE TABLE decision_log (

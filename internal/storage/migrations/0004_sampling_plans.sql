@@ -1,3 +1,4 @@
+-- +goose Up
 -- Double-random sampling plans and their drawn targets (SPEC §6, issue 7).
 CREATE TABLE sampling_plans (
     id             VARCHAR(36)  PRIMARY KEY,

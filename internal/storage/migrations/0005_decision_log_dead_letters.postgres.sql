@@ -1,3 +1,4 @@
+-- +goose Up
 -- The request each decision answered, so a log entry and the server's log
 -- lines about the same request can be found from one another.
 ALTER TABLE decision_log ADD COLUMN request_id VARCHAR(128);

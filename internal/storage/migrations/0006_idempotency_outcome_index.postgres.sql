@@ -1,3 +1,4 @@
+-- +goose Up
 -- Answers of creating requests sent with an Idempotency-Key, so a client's
 -- retry gets the first answer instead of creating twice. status is 0 while
 -- the first request runs; body_hash is known once it has read the body.

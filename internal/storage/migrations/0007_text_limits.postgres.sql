@@ -1,3 +1,4 @@
+-- +goose Up
 -- Free text is accepted up to 500 characters (README: facts are validated);
 -- these columns were narrower, so a valid record failed to store. Widening a
 -- VARCHAR changes only the catalogue, no row is rewritten.

@@ -1,2 +1,3 @@
+-- +goose Up
 -- SQLite does not enforce VARCHAR lengths: the Postgres widening of free-text
 -- columns to 500 characters has nothing to change here.
