@@ -119,21 +119,18 @@ func hangUpOr(ctx context.Context, notify <-chan struct{}) <-chan struct{} {
 }
 
 // devAdmin creates a development admin with national scope on a store with
-// no users and prints its password, as --dev-token prints a token.
-func devAdmin(ctx context.Context, adm *admin.Service) error {
+// no users and returns its password ("" when there are users already).
+func devAdmin(ctx context.Context, adm *admin.Service) (string, error) {
 	users, err := adm.Store.Users(ctx)
 	if err != nil || len(users) > 0 {
-		return err
+		return "", err
 	}
 	raw := make([]byte, 12)
 	if _, err := rand.Read(raw); err != nil {
-		return err
+		return "", err
 	}
 	pw := hex.EncodeToString(raw)
-	if _, err := adm.CreateUser(ctx, nil, admin.NewUser{Name: "dev-admin", Password: pw, Roles: []admin.Role{admin.Admin},
-		Jurisdictions: []string{admin.National}}); err != nil {
-		return err
-	}
-	fmt.Printf("development admin (all roles, national scope): dev-admin / %s (POST /admin/v1/login)\n", pw)
-	return nil
+	_, err = adm.CreateUser(ctx, nil, admin.NewUser{Name: "dev-admin", Password: pw, Roles: []admin.Role{admin.Admin},
+		Jurisdictions: []string{admin.National}})
+	return pw, err
 }

@@ -166,9 +166,15 @@ func (o *serveOptions) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("credpol serving on %s://%s\ndevelopment token (full scope): %s\n", o.http.scheme(), ln.Addr(), secret)
-		if err := devAdmin(ctx, adm); err != nil {
+		// Everything that can fail comes before the lines tools wait for:
+		// a signal right after them must find the server serving.
+		password, err := devAdmin(ctx, adm)
+		if err != nil {
 			return err
+		}
+		fmt.Printf("credpol serving on %s://%s\ndevelopment token (full scope): %s\n", o.http.scheme(), ln.Addr(), secret)
+		if password != "" {
+			fmt.Printf("development admin (all roles, national scope): dev-admin / %s (POST /admin/v1/login)\n", password)
 		}
 	}
 	log.Info("serving", "addr", ln.Addr().String())
