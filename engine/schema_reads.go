@@ -121,9 +121,10 @@ func getAsRef(call ast.Call) ast.Value {
 // `[1 | some k, v in xs; body]`: the same names, domain and body, where v
 // takes the type of xs's items.
 func everyAsComprehension(expr *ast.Expr, every *ast.Every) *ast.Expr {
-	member := ast.CallTerm(ast.NewTerm(ast.Member.Ref()), every.Value, every.Domain)
+	// Copies: the builtins' refs hold interned terms (see below).
+	member := ast.CallTerm(ast.NewTerm(ast.Member.Ref().Copy()), every.Value, every.Domain)
 	if every.Key != nil {
-		member = ast.CallTerm(ast.NewTerm(ast.MemberWithKey.Ref()), every.Key, every.Value, every.Domain)
+		member = ast.CallTerm(ast.NewTerm(ast.MemberWithKey.Ref().Copy()), every.Key, every.Value, every.Domain)
 	}
 	member.SetLocation(every.Domain.Location)
 	some := &ast.Expr{Terms: &ast.SomeDecl{Symbols: []*ast.Term{member}, Location: expr.Location}, Location: expr.Location}
@@ -131,6 +132,8 @@ func everyAsComprehension(expr *ast.Expr, every *ast.Every) *ast.Expr {
 	for i, e := range body {
 		e.Index = i
 	}
-	term := ast.ArrayComprehensionTerm(ast.IntNumberTerm(1), body).SetLocation(expr.Location)
+	// A fresh term, not IntNumberTerm(1): OPA interns small numbers, shared by
+	// every module of the process, and Transform writes back each term it visits.
+	term := ast.ArrayComprehensionTerm(ast.NewTerm(ast.Number("1")), body).SetLocation(expr.Location)
 	return &ast.Expr{Terms: term, Location: expr.Location, Index: expr.Index}
 }

@@ -43,7 +43,7 @@ func TestBodyErrorsNameTheFieldWhatWasExpectedAndWhatWasFound(t *testing.T) {
 		{"empty body", "/v1/decisions/credit_grade", ``, 400, "malformed_body",
 			"", "the body is empty", ""},
 		{"misspelled top-level field", "/v1/decisions/credit_grade", `{"jurisdiction":"230000","facts":{},"fact":{}}`, 400, "malformed_body",
-			"", `unknown field "fact" (known: jurisdiction, enterprise_id, facts, context, as_of)`, `unknown field "facts"`},
+			"", `unknown field "fact" (known: jurisdiction, enterprise_id, facts, context, as_of, revision)`, `unknown field "facts"`},
 		{"score sent as a string", "/v1/decisions/credit_grade", `{"jurisdiction":"230000","facts":{"public_credit_score":"800"}}`, 422, "invalid_facts",
 			"facts.public_credit_score", `expected a number, found the string "800"`, ""},
 		{"omitted enumeration", "/v1/decisions/registration_change", `{"jurisdiction":"440500","context":{"application":{}}}`, 422, "invalid_context",

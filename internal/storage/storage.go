@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
+	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/jurisdiction"
 )
 
@@ -165,7 +166,7 @@ func (s *Store) SyncJurisdictions(ctx context.Context, reg *jurisdiction.Registr
 		if j.Parent != "" {
 			row.Parent = &j.Parent
 		}
-		if old, ok := stored[j.Code]; !ok || old.Name != row.Name || old.Level != row.Level || ptrValue(old.Parent) != j.Parent {
+		if old, ok := stored[j.Code]; !ok || old.Name != row.Name || old.Level != row.Level || enterprise.Value(old.Parent) != j.Parent {
 			rows = append(rows, row)
 		}
 	}
@@ -185,11 +186,4 @@ func (s *Store) SyncJurisdictions(ctx context.Context, reg *jurisdiction.Registr
 		return fmt.Errorf("storing the jurisdiction tree: %w", err)
 	}
 	return nil
-}
-
-func ptrValue(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
