@@ -22,7 +22,9 @@ type Store interface {
 	CreateUser(ctx context.Context, u User) error
 	User(ctx context.Context, name string) (User, error)
 	Users(ctx context.Context) ([]User, error)
-	UpdateUser(ctx context.Context, u User) error
+	LoginFailed(ctx context.Context, name string, lockAfter int, lock func(failures int) time.Time) error
+	LoginSucceeded(ctx context.Context, name string) error
+	DisableUser(ctx context.Context, name string) error
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, hash string) (Session, error)
 	RevokeSessions(ctx context.Context, user string, hash string, at time.Time) error
@@ -39,9 +41,12 @@ type Store interface {
 	// its files, cancels the revisions in cancel, and marks the draft (when
 	// r.DraftID is set) published, if its content hash is still r.DraftHash.
 	PublishRevision(ctx context.Context, r Revision, tree, tests map[string][]byte, cancel []int64) (Revision, error)
+	// CancelRevision cancels revision n if it is still scheduled after at.
+	CancelRevision(ctx context.Context, n int64, by, reason string, at time.Time) error
 
 	CreateDraft(ctx context.Context, d Draft) error
 	Draft(ctx context.Context, id string) (Draft, error)
+	// Drafts lists every draft without its files.
 	Drafts(ctx context.Context) ([]Draft, error)
 	UpdateDraft(ctx context.Context, d Draft, expectHash string) error
 

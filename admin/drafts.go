@@ -82,6 +82,9 @@ func (s *Service) CreateDraft(ctx context.Context, u User, code, title string) (
 	if err := validText("title", title, 200, true); err != nil {
 		return Draft{}, err
 	}
+	if err := s.draftQuota(ctx, u); err != nil {
+		return Draft{}, err
+	}
 	live, err := s.live(ctx)
 	if err != nil {
 		return Draft{}, err
@@ -97,6 +100,28 @@ func (s *Service) CreateDraft(ctx context.Context, u User, code, title string) (
 		return Draft{}, unavailable(err)
 	}
 	return d, nil
+}
+
+// maxOpenDrafts bounds the unpublished drafts one author keeps: each holds
+// a whole tree and is checked by the gate on every save.
+const maxOpenDrafts = 20
+
+func (s *Service) draftQuota(ctx context.Context, u User) error {
+	all, err := s.Store.Drafts(ctx)
+	if err != nil {
+		return unavailable(err)
+	}
+	open := 0
+	for _, d := range all {
+		if d.Author == u.Name && d.State != Published && d.State != Abandoned {
+			open++
+		}
+	}
+	if open >= maxOpenDrafts {
+		return problem.New(problem.Conflict, "too_many_drafts",
+			fmt.Sprintf("you have %d unpublished drafts, the most one author keeps; finish or publish some first", open))
+	}
+	return nil
 }
 
 // Draft returns a draft the user may see: one of a jurisdiction in their scope.
@@ -216,7 +241,7 @@ func (s *Service) save(ctx context.Context, d Draft, files map[string][]byte, ex
 	if err := s.Store.UpdateDraft(ctx, d, old); err != nil {
 		return Draft{}, draftChanged(err, expectHash)
 	}
-	if _, err := s.gateOf(ctx, d.Hash, files); err != nil {
+	if _, err := s.gateOf(ctx, d); err != nil {
 		return Draft{}, err
 	}
 	return d, nil
@@ -235,6 +260,8 @@ func (s *Service) editable(ctx context.Context, u User, id, expectHash string) (
 		return Draft{}, forbidden(fmt.Sprintf("only the draft's author (%s) changes it", d.Author))
 	case d.State == Published:
 		return Draft{}, problem.New(problem.Conflict, "draft_published", fmt.Sprintf("draft %s is already revision %d; start a new draft", d.ID, d.Revision))
+	case d.State == Abandoned:
+		return Draft{}, problem.New(problem.Conflict, "draft_abandoned", fmt.Sprintf("draft %s was abandoned; start a new draft", d.ID))
 	case expectHash == "":
 		return Draft{}, problem.New(problem.Invalid, "hash_required", "say which content you edited: give the draft's hash (If-Match or \"hash\")")
 	case expectHash != d.Hash:
@@ -249,6 +276,20 @@ func (s *Service) baseFiles(ctx context.Context, d Draft) (map[string][]byte, er
 		return nil, unavailable(err)
 	}
 	return s.RevisionFiles(ctx, base)
+}
+
+// AbandonDraft gives a draft up: it is kept, but no longer edited, reviewed
+// or published, and no longer counts against its author's drafts.
+func (s *Service) AbandonDraft(ctx context.Context, u User, id, expectHash string) (Draft, error) {
+	d, err := s.editable(ctx, u, id, expectHash)
+	if err != nil {
+		return Draft{}, err
+	}
+	d.State, d.UpdatedAt = Abandoned, s.now()
+	if err := s.Store.UpdateDraft(ctx, d, d.Hash); err != nil {
+		return Draft{}, draftChanged(err, expectHash)
+	}
+	return d, nil
 }
 
 // Rebase moves a draft onto the live revision: a file the draft did not
@@ -324,7 +365,7 @@ func (s *Service) Status(ctx context.Context, u User, id string) (Draft, GateRes
 	if err != nil {
 		return Draft{}, GateResult{}, err
 	}
-	g, err := s.gateOf(ctx, d.Hash, d.Files)
+	g, err := s.gateOf(ctx, d)
 	return d, g, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -74,7 +75,8 @@ type gateRunner struct {
 	mu      sync.Mutex
 	queued  map[string]map[string][]byte
 	order   []string
-	taken   map[string]bool // every hash this process has queued
+	taken   map[string]bool   // every hash this process has queued
+	byDraft map[string]string // the hash queued for each draft: a newer save replaces it
 	wake    chan struct{}
 	started bool
 }
@@ -95,15 +97,26 @@ func (s *Service) Start(ctx context.Context, log *slog.Logger) {
 
 func (s *Service) runner() *gateRunner {
 	if s.gate == nil {
-		s.gate = &gateRunner{svc: s, queued: map[string]map[string][]byte{}, taken: map[string]bool{}, wake: make(chan struct{}, 1)}
+		s.gate = &gateRunner{svc: s, queued: map[string]map[string][]byte{}, taken: map[string]bool{}, byDraft: map[string]string{}, wake: make(chan struct{}, 1)}
 	}
 	return s.gate
 }
 
-// enqueue queues a check of hash unless this process already took it; force
-// queues it again (its earlier run never reported).
-func (r *gateRunner) enqueue(hash string, files map[string][]byte, force bool) {
+// enqueue queues a check of a draft's content unless this process already
+// took it; force queues it again (its earlier run never reported). A check
+// still waiting for an earlier content of the same draft is dropped: one
+// author saving fast must not hold everyone's gate behind versions nobody
+// will submit.
+func (r *gateRunner) enqueue(draft, hash string, files map[string][]byte, force bool) {
 	r.mu.Lock()
+	if old, ok := r.byDraft[draft]; ok && old != hash {
+		if _, waiting := r.queued[old]; waiting {
+			delete(r.queued, old)
+			delete(r.taken, old) // asked for again, it is checked again
+			r.order = slices.DeleteFunc(r.order, func(h string) bool { return h == old })
+		}
+	}
+	r.byDraft[draft] = hash
 	if _, ok := r.queued[hash]; !ok && (force || !r.taken[hash]) {
 		r.queued[hash] = files
 		r.order = append(r.order, hash)
@@ -158,9 +171,10 @@ func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// gateOf returns the verdict on files' content hash, queueing the check when
+// gateOf returns the verdict on the draft's content, queueing the check when
 // there is none yet (or the process that ran it died).
-func (s *Service) gateOf(ctx context.Context, hash string, files map[string][]byte) (GateResult, error) {
+func (s *Service) gateOf(ctx context.Context, d Draft) (GateResult, error) {
+	hash, files := d.Hash, d.Files
 	res, err := s.Store.GateResult(ctx, hash)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -168,7 +182,7 @@ func (s *Service) gateOf(ctx context.Context, hash string, files map[string][]by
 		if err := s.Store.SaveGateResult(ctx, res); err != nil && !errors.Is(err, ErrConflict) {
 			return GateResult{}, unavailable(err)
 		}
-		s.runner().enqueue(hash, files, false)
+		s.runner().enqueue(d.ID, hash, files, false)
 		return res, nil
 	case err != nil:
 		return GateResult{}, unavailable(err)
@@ -177,11 +191,11 @@ func (s *Service) gateOf(ctx context.Context, hash string, files map[string][]by
 		if err := s.Store.SaveGateResult(ctx, res); err != nil {
 			return GateResult{}, unavailable(err)
 		}
-		s.runner().enqueue(hash, files, true)
+		s.runner().enqueue(d.ID, hash, files, true)
 	case res.State == GatePending:
 		// Queued here, or by another process or before a restart: the queue
 		// is in memory, so take it unless this process already has.
-		s.runner().enqueue(hash, files, false)
+		s.runner().enqueue(d.ID, hash, files, false)
 	}
 	return res, nil
 }

@@ -33,6 +33,8 @@ type User struct {
 	FailedLogins int
 	LockedUntil  time.Time
 	Disabled     bool
+	// CreatedBy is the admin who created the user ("" for the shell on the server).
+	CreatedBy string
 }
 
 // Has reports whether u holds role r; an admin holds every role.
@@ -84,8 +86,9 @@ type Revision struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	EffectiveAt time.Time  `json:"effective_at"`
 	RollbackOf  int64      `json:"rollback_of,omitempty"`
-	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
-	CancelledBy string     `json:"cancelled_by,omitempty"`
+	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
+	CancelledBy  string     `json:"cancelled_by,omitempty"`
+	CancelReason string     `json:"cancel_reason,omitempty"`
 }
 
 // State is where a draft stands.
@@ -97,6 +100,7 @@ const (
 	Approved         State = "approved"          // approved at its current content
 	ChangesRequested State = "changes_requested" // sent back by a reviewer
 	Published        State = "published"         // became a revision
+	Abandoned        State = "abandoned"         // given up by its author; kept for the record
 )
 
 // Draft is a working copy of the tree, based on a live revision and scoped to

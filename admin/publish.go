@@ -52,7 +52,7 @@ func (s *Service) changed(ctx context.Context, d Draft) (touched, error) {
 // gatePassed refuses a draft whose content has not passed the gate, with the
 // failing checks.
 func (s *Service) gatePassed(ctx context.Context, d Draft) error {
-	g, err := s.gateOf(ctx, d.Hash, d.Files)
+	g, err := s.gateOf(ctx, d)
 	if err != nil {
 		return err
 	}
@@ -208,6 +208,10 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 		if at.Before(now.Add(-time.Minute)) {
 			return Revision{}, problem.New(problem.Invalid, "effective_in_past", "effective_at is in the past; leave it out to publish now")
 		}
+		if at.After(now.Add(maxSchedule)) {
+			return Revision{}, problem.New(problem.Invalid, "effective_too_late",
+				fmt.Sprintf("effective_at is more than %d days ahead; schedule nearer, or publish later", int(maxSchedule.Hours()/24)))
+		}
 		if at.After(now) {
 			effective = at.UTC()
 		}
@@ -221,6 +225,10 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 		CreatedAt: now, EffectiveAt: effective}
 	return s.publish(ctx, r, tree, tests, nil)
 }
+
+// maxSchedule is how far ahead a publication may be scheduled: a notice
+// takes effect within months, and nothing should wait on a typo's year 9999.
+const maxSchedule = 2 * 366 * 24 * time.Hour
 
 // approval returns the review approving the draft's current content.
 func (s *Service) approval(ctx context.Context, d Draft) (Review, error) {
@@ -244,7 +252,8 @@ func (s *Service) noPending(ctx context.Context, now time.Time) error {
 	if len(pending) > 0 {
 		p := pending[0]
 		return problem.New(problem.Conflict, "publication_pending",
-			fmt.Sprintf("revision %d is scheduled for %s; publish after it, or roll back to cancel it", p.Number, p.EffectiveAt.In(s.zone()).Format(time.RFC3339)))
+			fmt.Sprintf("revision %d is scheduled for %s, and was drafted before this one: publish after it, or cancel it (POST /admin/v1/revisions/%d/cancel)",
+				p.Number, p.EffectiveAt.In(s.zone()).Format(time.RFC3339), p.Number))
 	}
 	return nil
 }
@@ -274,6 +283,10 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 	target, err := s.Revision(ctx, to)
 	if err != nil {
 		return Revision{}, err
+	}
+	if target.CancelledAt != nil || target.EffectiveAt.After(s.now()) {
+		return Revision{}, problem.New(problem.Conflict, "never_live",
+			fmt.Sprintf("revision %d has never been live; a rollback returns to a revision that served", to))
 	}
 	live, err := s.live(ctx)
 	if err != nil {
@@ -307,6 +320,49 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 	r := Revision{Tree: target.Tree, Tests: target.Tests, Parent: live.Number, Kind: Rollback, Author: u.Name,
 		Message: reason, PublishedBy: u.Name, CreatedAt: now, EffectiveAt: now, RollbackOf: to, CancelledBy: u.Name}
 	return s.publish(ctx, r, tree, tests, cancel)
+}
+
+// CancelScheduled cancels a publication waiting for its effective time. It
+// needs the publisher role over every jurisdiction the revision changes,
+// and a reason.
+func (s *Service) CancelScheduled(ctx context.Context, u User, n int64, reason string) (Revision, error) {
+	if !u.Has(Publisher) {
+		return Revision{}, forbidden("cancelling a publication needs the publisher role")
+	}
+	if err := validText("reason", reason, 2000, true); err != nil {
+		return Revision{}, err
+	}
+	r, err := s.Revision(ctx, n)
+	if err != nil {
+		return Revision{}, err
+	}
+	now := s.now()
+	if r.CancelledAt != nil || !r.EffectiveAt.After(now) {
+		return Revision{}, problem.New(problem.Conflict, "not_scheduled", fmt.Sprintf("revision %d is not waiting for its time", n))
+	}
+	parent, err := s.Revision(ctx, r.Parent)
+	if err != nil {
+		return Revision{}, err
+	}
+	from, err := s.RevisionFiles(ctx, parent)
+	if err != nil {
+		return Revision{}, err
+	}
+	files, err := s.RevisionFiles(ctx, r)
+	if err != nil {
+		return Revision{}, err
+	}
+	changes := Changes(from, files)
+	if out := touches(changes, from, files).outside(s.Jurisdictions, u.Jurisdictions); len(out) > 0 {
+		return Revision{}, outOfScope(u.Name, out)
+	}
+	switch err := s.Store.CancelRevision(ctx, n, u.Name, reason, now); {
+	case errors.Is(err, ErrConflict):
+		return Revision{}, problem.New(problem.Conflict, "not_scheduled", fmt.Sprintf("revision %d took effect or was cancelled meanwhile", n))
+	case err != nil:
+		return Revision{}, unavailable(err)
+	}
+	return s.Revision(ctx, n)
 }
 
 // Revisions lists every revision, newest first.

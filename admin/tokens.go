@@ -41,8 +41,9 @@ func (s *Service) CreateToken(ctx context.Context, by User, nt NewToken) (string
 		return "", auth.Token{}, problem.New(problem.Invalid, "invalid_scopes", "give 1 to 100 scopes: decision names, facts:read, facts:write or *")
 	}
 	for _, sc := range nt.Scopes {
-		if err := validText("scope", sc, 64, true); err != nil {
-			return "", auth.Token{}, err
+		if !validScope(sc) {
+			return "", auth.Token{}, problem.New(problem.Invalid, "invalid_scopes",
+				fmt.Sprintf("scope %q: a decision name (lower case, digits, _), facts:read, facts:write or *", sc))
 		}
 	}
 	if existing, err := s.token(ctx, nt.Name); err == nil {
@@ -94,8 +95,11 @@ func (s *Service) RevokeToken(ctx context.Context, by User, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.mayManage(by, t); err != nil {
-		return err
+	if s.mayManage(by, t) != nil {
+		return problem.New(problem.NotFound, "token_not_found", fmt.Sprintf("no token %q", name))
+	}
+	if t.RevokedAt != nil {
+		return problem.New(problem.Conflict, "already_revoked", fmt.Sprintf("token %s was revoked at %s", name, t.RevokedAt.In(s.zone()).Format(time.RFC3339)))
 	}
 	if err := s.Tokens.RevokeToken(ctx, name); err != nil {
 		return unavailable(err)
@@ -123,4 +127,21 @@ func (s *Service) mayManage(by User, t auth.Token) error {
 		}
 	}
 	return nil
+}
+
+// validScope accepts what a token's scope can be; the list is stored
+// comma-joined, so a comma inside one would split it.
+func validScope(sc string) bool {
+	if sc == auth.All || sc == auth.FactsRead || sc == auth.FactsWrite {
+		return true
+	}
+	if sc == "" || len(sc) > 64 {
+		return false
+	}
+	for _, r := range sc {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -126,6 +126,9 @@ func (s *Service) CreateUser(ctx context.Context, by *User, nu NewUser) (User, e
 		return User{}, err
 	}
 	u := User{Name: nu.Name, PasswordHash: hash, Roles: nu.Roles, Jurisdictions: nu.Jurisdictions, CreatedAt: s.now()}
+	if by != nil {
+		u.CreatedBy = by.Name
+	}
 	switch err := s.Store.CreateUser(ctx, u); {
 	case errors.Is(err, ErrConflict):
 		return User{}, problem.New(problem.Conflict, "user_exists", fmt.Sprintf("a user %q already exists", nu.Name))
@@ -163,9 +166,22 @@ func validName(name string) bool {
 	return true
 }
 
+// hashing bounds the password checks running at once: each holds 19 MiB
+// for about 50 ms, so a flood of logins must queue, not grow the heap; and a
+// check that starts after others have failed sees their count.
+var hashing = make(chan struct{}, 4)
+
 // Login checks name and password and opens a session, returning its token
 // (shown once) and when it expires.
 func (s *Service) Login(ctx context.Context, name, password string) (token string, expires time.Time, err error) {
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	select {
+	case hashing <- struct{}{}:
+		defer func() { <-hashing }()
+	case <-wait.Done():
+		return "", time.Time{}, problem.New(problem.RateLimited, "login_busy", "too many logins at once; try again in a few seconds")
+	}
 	fail := problem.New(problem.Unauthenticated, "login_failed", "unknown user or wrong password")
 	u, err := s.Store.User(ctx, name)
 	if errors.Is(err, ErrNotFound) {
@@ -181,19 +197,16 @@ func (s *Service) Login(ctx context.Context, name, password string) (token strin
 			fmt.Sprintf("too many failed logins; try again after %s", u.LockedUntil.In(s.zone()).Format(time.RFC3339)))
 	}
 	if u.Disabled || !checkPassword(u.PasswordHash, password) {
-		u.FailedLogins++
-		if u.FailedLogins >= maxFailures {
-			lock := time.Minute << min(u.FailedLogins-maxFailures, 6)
-			u.LockedUntil = now.Add(min(lock, maxLockout))
+		lock := func(failures int) time.Time {
+			return now.Add(min(time.Minute<<min(failures-maxFailures, 6), maxLockout))
 		}
-		if err := s.Store.UpdateUser(ctx, u); err != nil {
+		if err := s.Store.LoginFailed(ctx, u.Name, maxFailures, lock); err != nil {
 			return "", time.Time{}, unavailable(err)
 		}
 		return "", time.Time{}, fail
 	}
 	if u.FailedLogins != 0 {
-		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		if err := s.Store.UpdateUser(ctx, u); err != nil {
+		if err := s.Store.LoginSucceeded(ctx, u.Name); err != nil {
 			return "", time.Time{}, unavailable(err)
 		}
 	}
@@ -249,6 +262,9 @@ func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
 	if !by.Has(Admin) {
 		return forbidden("only an admin can revoke users")
 	}
+	if name == by.Name {
+		return problem.New(problem.Conflict, "cannot_revoke_self", "an admin cannot revoke themselves: another admin must")
+	}
 	u, err := s.Store.User(ctx, name)
 	if errors.Is(err, ErrNotFound) {
 		return problem.New(problem.NotFound, "user_not_found", fmt.Sprintf("no user %q", name))
@@ -258,14 +274,17 @@ func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
 	}
 	for _, code := range u.Jurisdictions {
 		if !by.Covers(s.Jurisdictions, code) {
-			return forbidden(fmt.Sprintf("user %s works in %s, outside your scope", name, code))
+			// Users outside the admin's subtrees are not even named.
+			return problem.New(problem.NotFound, "user_not_found", fmt.Sprintf("no user %q", name))
 		}
 	}
-	u.Disabled = true
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.Store.DisableUser(ctx, name); err != nil {
 		return unavailable(err)
 	}
-	return s.Store.RevokeSessions(ctx, name, "", s.now())
+	if err := s.Store.RevokeSessions(ctx, name, "", s.now()); err != nil {
+		return unavailable(err)
+	}
+	return nil
 }
 
 func hashToken(token string) string {

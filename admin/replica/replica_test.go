@@ -29,8 +29,12 @@ func publishRaw(t *testing.T, st *storage.Store, tree map[string][]byte, note st
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := st.PublishRevision(context.Background(), admin.Revision{Tree: ps.Revision(), Tests: admin.HashFiles(nil), Kind: admin.Publish,
-		Author: "test", Message: note, PublishedBy: "test", CreatedAt: time.Now(), EffectiveAt: at}, files, map[string][]byte{}, nil)
+	r := admin.Revision{Tree: ps.Revision(), Tests: admin.HashFiles(nil), Kind: admin.Initial,
+		Author: "test", Message: note, PublishedBy: "test", CreatedAt: time.Now(), EffectiveAt: at}
+	if live, err := st.LiveRevision(context.Background(), time.Now()); err == nil {
+		r.Kind, r.Parent = admin.Publish, live.Number
+	}
+	r, err = st.PublishRevision(context.Background(), r, files, map[string][]byte{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +150,7 @@ func TestABrokenRevisionKeepsTheLastGoodOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := map[string][]byte{"j100000/x.rego": []byte("package j100000.x\n\ndecision := {\n")}
-	if _, err := st.Store.PublishRevision(ctx, admin.Revision{Tree: "0000000000000000", Tests: admin.HashFiles(nil), Kind: admin.Publish,
+	if _, err := st.Store.PublishRevision(ctx, admin.Revision{Tree: "0000000000000000", Tests: admin.HashFiles(nil), Kind: admin.Publish, Parent: good,
 		Author: "test", Message: "broken", PublishedBy: "test", CreatedAt: time.Now(), EffectiveAt: time.Now()}, broken, map[string][]byte{}, nil); err != nil {
 		t.Fatal(err)
 	}

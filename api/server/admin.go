@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,10 +36,12 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.GET("/revisions", s.listRevisions)
 	in.GET("/revisions/:number", s.getRevision)
 	in.GET("/revisions/:number/files", s.revisionFiles)
+	in.POST("/revisions/:number/cancel", s.cancelRevision)
 	in.POST("/rollback", s.rollback)
 	in.GET("/drafts", s.listDrafts)
 	in.POST("/drafts", s.createDraft)
 	in.GET("/drafts/:id", s.getDraft)
+	in.DELETE("/drafts/:id", s.abandonDraft)
 	in.GET("/drafts/:id/files", s.draftFiles)
 	in.GET("/drafts/:id/files/*path", s.draftFile)
 	in.PUT("/drafts/:id/files/*path", s.putDraftFile)
@@ -97,7 +101,7 @@ func (s *server) login(c *gin.Context) {
 		Name     string `json:"name"`
 		Password string `json:"password"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -116,11 +120,12 @@ type userView struct {
 	Roles         []admin.Role `json:"roles"`
 	Jurisdictions []string     `json:"jurisdictions"`
 	CreatedAt     time.Time    `json:"created_at"`
+	CreatedBy     string       `json:"created_by,omitempty"`
 	Disabled      bool         `json:"disabled,omitempty"`
 }
 
 func viewUser(u admin.User) userView {
-	return userView{Name: u.Name, Roles: u.Roles, Jurisdictions: u.Jurisdictions, CreatedAt: u.CreatedAt, Disabled: u.Disabled}
+	return userView{Name: u.Name, Roles: u.Roles, Jurisdictions: u.Jurisdictions, CreatedAt: u.CreatedAt, CreatedBy: u.CreatedBy, Disabled: u.Disabled}
 }
 
 func (s *server) me(c *gin.Context) { c.JSON(http.StatusOK, viewUser(user(c))) }
@@ -141,7 +146,7 @@ func (s *server) createUser(c *gin.Context) {
 		Roles         []admin.Role `json:"roles"`
 		Jurisdictions []string     `json:"jurisdictions"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -186,7 +191,7 @@ func (s *server) createToken(c *gin.Context) {
 		Scopes        []string `json:"scopes"`
 		ValidDays     int      `json:"valid_days"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -260,12 +265,28 @@ func textFiles(files map[string][]byte) map[string]string {
 	return out
 }
 
+func (s *server) cancelRevision(c *gin.Context) {
+	r, ok := s.revisionNumber(c)
+	if !ok {
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeText(c, &body); err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
+	r, err := s.Admin.CancelScheduled(c.Request.Context(), user(c), r.Number, body.Reason)
+	s.answer(c, http.StatusOK, r, err)
+}
+
 func (s *server) rollback(c *gin.Context) {
 	var body struct {
 		To     int64  `json:"to"`
 		Reason string `json:"reason"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -306,7 +327,7 @@ func (s *server) createDraft(c *gin.Context) {
 		Jurisdiction string `json:"jurisdiction"`
 		Title        string `json:"title"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -374,7 +395,7 @@ func (s *server) editDraft(c *gin.Context) {
 			RenameTo string  `json:"rename_to"`
 		} `json:"edits"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -409,12 +430,17 @@ func (s *server) hashBody(c *gin.Context) (string, bool) {
 		Hash string `json:"hash"`
 	}
 	if c.Request.ContentLength != 0 {
-		if err := decodeBody(c, &body); err != nil {
+		if err := decodeText(c, &body); err != nil {
 			fail(c, s.Logger, err)
 			return "", false
 		}
 	}
 	return cmpOr(body.Hash, draftHash(c)), true
+}
+
+func (s *server) abandonDraft(c *gin.Context) {
+	d, err := s.Admin.AbandonDraft(c.Request.Context(), user(c), c.Param("id"), draftHash(c))
+	s.answer(c, http.StatusOK, viewDraft(d), err)
 }
 
 func (s *server) rebaseDraft(c *gin.Context) {
@@ -488,7 +514,7 @@ func (s *server) reviewDraft(c *gin.Context) {
 		Comment  string          `json:"comment"`
 		Comments []admin.Comment `json:"comments"`
 	}
-	if err := decodeBody(c, &body); err != nil {
+	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
@@ -501,7 +527,7 @@ func (s *server) publishDraft(c *gin.Context) {
 		EffectiveAt string `json:"effective_at"`
 	}
 	if c.Request.ContentLength != 0 {
-		if err := decodeBody(c, &body); err != nil {
+		if err := decodeText(c, &body); err != nil {
 			fail(c, s.Logger, err)
 			return
 		}
@@ -513,4 +539,19 @@ func (s *server) publishDraft(c *gin.Context) {
 	}
 	r, err := s.Admin.Publish(c.Request.Context(), user(c), c.Param("id"), at)
 	s.answer(c, http.StatusCreated, r, err)
+}
+
+// decodeText is decodeBody for the lifecycle, whose bodies carry policy
+// files and the reasons kept in the record: invalid UTF-8, which a JSON
+// decoder quietly turns into U+FFFD, is refused instead of stored altered.
+func decodeText(c *gin.Context, v any) error {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return bodyProblem(err)
+	}
+	if !utf8.Valid(raw) {
+		return problem.New(problem.Malformed, "malformed_body", "the request body is not valid UTF-8")
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	return decodeBody(c, v)
 }

@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/internal/storage/storetest"
@@ -105,6 +107,54 @@ func TestLifecycleRefusesBadInput(t *testing.T) {
 			status, body = l.do(t, "POST", "/admin/v1/login", "", `{"name":"editor","password":"correct horse editor"}`)
 			expect(t, "a login after five failures", status, body, 429, "login_locked")
 
+			status, body = l.do(t, "DELETE", "/admin/v1/users/xz-editor", other, "")
+			expect(t, "an admin revoking themselves", status, body, 409, "cannot_revoke_self")
+
+			// Logins racing a revocation cannot undo it.
+			victim := l.login(t, "victim", []admin.Role{admin.Viewer}, "140900")
+			var racing sync.WaitGroup
+			for i := 0; i < 8; i++ {
+				racing.Add(1)
+				go func() {
+					defer racing.Done()
+					l.do(t, "POST", "/admin/v1/login", "", `{"name":"victim","password":"correct horse victim"}`)
+					l.do(t, "POST", "/admin/v1/login", "", `{"name":"victim","password":"wrong"}`)
+				}()
+			}
+			status, body = l.do(t, "DELETE", "/admin/v1/users/victim", other, "")
+			expect(t, "revoke", status, body, 200, "")
+			racing.Wait()
+			if u, err := st.Store.User(context.Background(), "victim"); err != nil || !u.Disabled {
+				t.Fatalf("after logins raced the revocation the user is %+v (%v), want disabled", u, err)
+			}
+			status, body = l.do(t, "GET", "/admin/v1/me", victim, "")
+			expect(t, "a revoked user's session", status, body, 401, "invalid_session")
+
+			// Guesses sent at once are counted as they are checked: the lock
+			// stops most of them before their password is even hashed.
+			l.login(t, "target", []admin.Role{admin.Viewer}, "140900")
+			var guesses sync.WaitGroup
+			checked := make(chan int, 20)
+			for i := 0; i < 20; i++ {
+				guesses.Add(1)
+				go func() {
+					defer guesses.Done()
+					status, _ := l.do(t, "POST", "/admin/v1/login", "", fmt.Sprintf(`{"name":"target","password":"guess %d"}`, i))
+					checked <- status
+				}()
+			}
+			guesses.Wait()
+			close(checked)
+			wrong := 0
+			for status := range checked {
+				if status == 401 {
+					wrong++
+				}
+			}
+			if wrong > 10 {
+				t.Fatalf("%d of 20 simultaneous guesses were checked; the lock after 5 failures should stop most", wrong)
+			}
+
 			status, body = l.do(t, "POST", "/admin/v1/logout", other, "")
 			expect(t, "logout", status, body, 200, "")
 			status, body = l.do(t, "GET", "/admin/v1/me", other, "")
@@ -159,6 +209,8 @@ func TestLifecycleGuards(t *testing.T) {
 			expect(t, "approve again", status, body, 201, "")
 			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/publish", publisher, `{"effective_at":"2001-01-01 00:00"}`)
 			expect(t, "publishing in the past", status, body, 422, "effective_in_past")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/publish", publisher, `{"effective_at":"9999-12-31T23:59:59-23:59"}`)
+			expect(t, "publishing in year 10000", status, body, 422, "effective_too_late")
 			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/publish", publisher, "")
 			expect(t, "publish", status, body, 201, "")
 
@@ -169,6 +221,39 @@ func TestLifecycleGuards(t *testing.T) {
 			if !strings.Contains(fmt.Sprint(body), "policies/params/230000/data.json") {
 				t.Errorf("the conflict does not name the file: %v", body)
 			}
+
+			// A scheduled publication (revision 3, the same content as 2) cannot
+			// be rolled back to before it served, and is cancelled by name.
+			live, err := st.Store.LiveRevision(context.Background(), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree, err := st.Store.PolicyFiles(context.Background(), live.Tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tests, err := st.Store.PolicyFiles(context.Background(), live.Tests)
+			if err != nil {
+				t.Fatal(err)
+			}
+			later := live
+			later.Parent, later.Kind, later.DraftID, later.CreatedAt, later.EffectiveAt = live.Number, admin.Publish, "", time.Now(), time.Now().Add(time.Hour)
+			scheduled, err := st.Store.PublishRevision(context.Background(), later, tree, tests, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := fmt.Sprintf("/admin/v1/revisions/%d/cancel", scheduled.Number)
+			status, body = l.do(t, "POST", "/admin/v1/rollback", publisher, fmt.Sprintf(`{"to":%d,"reason":"early"}`, scheduled.Number))
+			expect(t, "a rollback to a revision that never served", status, body, 409, "never_live")
+			status, body = l.do(t, "POST", path, editor, `{"reason":"x"}`)
+			expect(t, "an editor cancelling a publication", status, body, 403, "forbidden")
+			status, body = l.do(t, "POST", path, publisher, `{"reason":"the notice was withdrawn"}`)
+			expect(t, "cancel", status, body, 200, "")
+			if body["cancelled_by"] != "publisher" || body["cancel_reason"] != "the notice was withdrawn" {
+				t.Errorf("the cancellation is not recorded: %v", body)
+			}
+			status, body = l.do(t, "POST", path, publisher, `{"reason":"again"}`)
+			expect(t, "cancelling twice", status, body, 409, "not_scheduled")
 		})
 	}
 }

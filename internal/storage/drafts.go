@@ -40,7 +40,11 @@ func draftRowOf(d admin.Draft) (draftRow, error) {
 }
 
 func (r draftRow) draft() (admin.Draft, error) {
-	files, err := decodeFiles(r.Files)
+	var files map[string][]byte
+	var err error
+	if r.Files != "" { // a listing reads no files
+		files, err = decodeFiles(r.Files)
+	}
 	return admin.Draft{ID: r.ID, Jurisdiction: r.Jurisdiction, Base: r.Base, Author: r.Author, Title: r.Title,
 		State: admin.State(r.State), Hash: r.Hash, Files: files, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		Revision: enterprise.Value(r.Revision)}, err
@@ -92,10 +96,10 @@ func (s *Store) Draft(ctx context.Context, id string) (admin.Draft, error) {
 	return row.draft()
 }
 
-// Drafts returns every draft, files included.
+// Drafts returns every draft without its files.
 func (s *Store) Drafts(ctx context.Context) ([]admin.Draft, error) {
 	var rows []draftRow
-	if err := s.db.WithContext(ctx).Order("updated_at DESC").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Omit("files").Order("updated_at DESC").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]admin.Draft, 0, len(rows))

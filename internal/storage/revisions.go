@@ -57,8 +57,9 @@ type numberedRow struct {
 	CreatedAt   time.Time
 	EffectiveAt time.Time
 	RollbackOf  *int64
-	CancelledAt *time.Time
-	CancelledBy *string
+	CancelledAt  *time.Time
+	CancelledBy  *string
+	CancelReason *string
 }
 
 func (numberedRow) TableName() string { return "revisions" }
@@ -67,7 +68,8 @@ func (r numberedRow) revision() admin.Revision {
 	return admin.Revision{Number: r.Number, Tree: r.Tree, Tests: r.Tests, Parent: enterprise.Value(r.Parent), Kind: r.Kind,
 		Author: r.Author, Message: r.Message, DraftID: enterprise.Value(r.DraftID), ReviewedBy: enterprise.Value(r.ReviewedBy),
 		PublishedBy: r.PublishedBy, CreatedAt: r.CreatedAt.UTC(), EffectiveAt: r.EffectiveAt.UTC(),
-		RollbackOf: enterprise.Value(r.RollbackOf), CancelledAt: utcPtr(r.CancelledAt), CancelledBy: enterprise.Value(r.CancelledBy)}
+		RollbackOf: enterprise.Value(r.RollbackOf), CancelledAt: utcPtr(r.CancelledAt), CancelledBy: enterprise.Value(r.CancelledBy),
+		CancelReason: enterprise.Value(r.CancelReason)}
 }
 
 func nonZero[T comparable](v T) *T {
@@ -134,6 +136,29 @@ func (s *Store) PendingRevisions(ctx context.Context, now time.Time) ([]admin.Re
 	return out, nil
 }
 
+// CancelRevision cancels revision n if it still waits for a time after at,
+// and tells every replica (its timer must not fire).
+func (s *Store) CancelRevision(ctx context.Context, n int64, by, reason string, at time.Time) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&numberedRow{}).Where("number = ? AND cancelled_at IS NULL AND effective_at > ?", n, at.UTC()).
+			Updates(map[string]any{"cancelled_at": at.UTC(), "cancelled_by": by, "cancel_reason": reason})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return admin.ErrConflict
+		}
+		if s.dialect == "postgres" {
+			return tx.Exec("SELECT pg_notify(?, ?)", revisionsChannel, strconv.FormatInt(n, 10)).Error
+		}
+		return nil
+	})
+	if err == nil {
+		s.revisionWatch.signal()
+	}
+	return err
+}
+
 // revisionsChannel is the Postgres channel a publication is announced on.
 const revisionsChannel = "credpol_revisions"
 
@@ -145,16 +170,20 @@ const publishLock = 0x637265647032 // "credp2"
 // on Postgres the commit also notifies every listening replica.
 func (s *Store) PublishRevision(ctx context.Context, r admin.Revision, tree, tests map[string][]byte, cancel []int64) (admin.Revision, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.dialect == "postgres" {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", publishLock).Error; err != nil {
-				return err
-			}
+		if err := s.lockPublications(tx); err != nil {
+			return err
 		}
 		var last *int64
 		if err := tx.Raw("SELECT MAX(number) FROM revisions").Scan(&last).Error; err != nil {
 			return err
 		}
 		r.Number = enterprise.Value(last) + 1
+		// What the caller checked before the transaction, again under the
+		// lock: two publications that both saw revision N live must not
+		// both become its child.
+		if err := stillCurrent(tx, r, cancel); err != nil {
+			return err
+		}
 		if err := savePolicyFiles(tx, r.Tree, tree); err != nil {
 			return err
 		}
@@ -219,6 +248,47 @@ func (w *watchers) signal() {
 		default:
 		}
 	}
+}
+
+// lockPublications serialises publications: an advisory lock on Postgres;
+// on SQLite a first write, which takes the database's write lock now
+// (waiting for it under busy_timeout) instead of upgrading a read lock
+// later, which fails at once with SQLITE_BUSY when another writer is busy.
+func (s *Store) lockPublications(tx *gorm.DB) error {
+	if s.dialect == "postgres" {
+		return tx.Exec("SELECT pg_advisory_xact_lock(?)", publishLock).Error
+	}
+	return tx.Exec("UPDATE revisions SET number = number WHERE number < 0").Error
+}
+
+// stillCurrent refuses r with admin.ErrConflict unless its parent is the
+// live revision and no other publication waits for its time (besides those
+// r cancels); the first revision only goes into an empty history.
+func stillCurrent(tx *gorm.DB, r admin.Revision, cancel []int64) error {
+	if r.Kind == admin.Initial {
+		if r.Number != 1 {
+			return admin.ErrConflict
+		}
+		return nil
+	}
+	var live numberedRow
+	err := tx.Where("effective_at <= ? AND cancelled_at IS NULL", r.CreatedAt.UTC()).
+		Order("effective_at DESC, number DESC").Take(&live).Error
+	if err != nil || live.Number != r.Parent {
+		return errors.Join(admin.ErrConflict, err)
+	}
+	q := tx.Model(&numberedRow{}).Where("effective_at > ? AND cancelled_at IS NULL", r.CreatedAt.UTC())
+	if len(cancel) > 0 {
+		q = q.Where("number NOT IN ?", cancel)
+	}
+	var pending int64
+	if err := q.Count(&pending).Error; err != nil {
+		return err
+	}
+	if pending > 0 {
+		return admin.ErrConflict
+	}
+	return nil
 }
 
 func savePolicyFiles(tx *gorm.DB, hash string, files map[string][]byte) error {

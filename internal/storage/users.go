@@ -23,6 +23,7 @@ type userRow struct {
 	FailedLogins  int
 	LockedUntil   *time.Time
 	Disabled      bool
+	CreatedBy     *string
 }
 
 func (userRow) TableName() string { return "users" }
@@ -31,7 +32,7 @@ func userRowOf(u admin.User) (userRow, error) {
 	roles, err1 := json.Marshal(u.Roles)
 	juris, err2 := json.Marshal(u.Jurisdictions)
 	row := userRow{Name: u.Name, PasswordHash: u.PasswordHash, Roles: string(roles), Jurisdictions: string(juris),
-		CreatedAt: u.CreatedAt.UTC(), FailedLogins: u.FailedLogins, Disabled: u.Disabled}
+		CreatedAt: u.CreatedAt.UTC(), FailedLogins: u.FailedLogins, Disabled: u.Disabled, CreatedBy: nonZero(u.CreatedBy)}
 	if !u.LockedUntil.IsZero() {
 		t := u.LockedUntil.UTC()
 		row.LockedUntil = &t
@@ -41,7 +42,7 @@ func userRowOf(u admin.User) (userRow, error) {
 
 func (r userRow) user() (admin.User, error) {
 	u := admin.User{Name: r.Name, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt.UTC(), FailedLogins: r.FailedLogins,
-		LockedUntil: enterprise.Value(r.LockedUntil).UTC(), Disabled: r.Disabled}
+		LockedUntil: enterprise.Value(r.LockedUntil).UTC(), Disabled: r.Disabled, CreatedBy: enterprise.Value(r.CreatedBy)}
 	err := errors.Join(json.Unmarshal([]byte(r.Roles), &u.Roles), json.Unmarshal([]byte(r.Jurisdictions), &u.Jurisdictions))
 	return u, err
 }
@@ -85,15 +86,31 @@ func (s *Store) Users(ctx context.Context) ([]admin.User, error) {
 	return out, nil
 }
 
-// UpdateUser stores a user's login counters and state.
-func (s *Store) UpdateUser(ctx context.Context, u admin.User) error {
-	row, err := userRowOf(u)
-	if err != nil {
+// LoginFailed counts a failed login and, from the lockAfter-th failure in
+// a row, locks the user until lock(failures) from now. One statement each,
+// so logins racing each other cannot lose a count.
+func (s *Store) LoginFailed(ctx context.Context, name string, lockAfter int, lock func(failures int) time.Time) error {
+	var failures []int
+	if err := s.db.WithContext(ctx).Raw("UPDATE users SET failed_logins = failed_logins + 1 WHERE name = ? RETURNING failed_logins", name).
+		Scan(&failures).Error; err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ?", u.Name).
-		Updates(map[string]any{"password_hash": row.PasswordHash, "roles": row.Roles, "jurisdictions": row.Jurisdictions,
-			"failed_logins": row.FailedLogins, "locked_until": row.LockedUntil, "disabled": row.Disabled}).Error
+	if len(failures) == 0 || failures[0] < lockAfter {
+		return nil
+	}
+	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ?", name).Update("locked_until", lock(failures[0]).UTC()).Error
+}
+
+// LoginSucceeded clears the user's failure count.
+func (s *Store) LoginSucceeded(ctx context.Context, name string) error {
+	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ? AND failed_logins <> 0", name).
+		Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error
+}
+
+// DisableUser disables the user; only this column is written, so nothing
+// read before can undo it.
+func (s *Store) DisableUser(ctx context.Context, name string) error {
+	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ?", name).Update("disabled", true).Error
 }
 
 type sessionRow struct {
