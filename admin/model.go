@@ -78,14 +78,14 @@ type Revision struct {
 	Kind   string `json:"kind"`
 	Author string `json:"author"`
 	// Message says what changed; for a rollback it is the reason.
-	Message     string     `json:"message"`
-	DraftID     string     `json:"draft_id,omitempty"`
-	DraftHash   string     `json:"-"`
-	ReviewedBy  string     `json:"reviewed_by,omitempty"`
-	PublishedBy string     `json:"published_by"`
-	CreatedAt   time.Time  `json:"created_at"`
-	EffectiveAt time.Time  `json:"effective_at"`
-	RollbackOf  int64      `json:"rollback_of,omitempty"`
+	Message      string     `json:"message"`
+	DraftID      string     `json:"draft_id,omitempty"`
+	DraftHash    string     `json:"-"`
+	ReviewedBy   string     `json:"reviewed_by,omitempty"`
+	PublishedBy  string     `json:"published_by"`
+	CreatedAt    time.Time  `json:"created_at"`
+	EffectiveAt  time.Time  `json:"effective_at"`
+	RollbackOf   int64      `json:"rollback_of,omitempty"`
 	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
 	CancelledBy  string     `json:"cancelled_by,omitempty"`
 	CancelReason string     `json:"cancel_reason,omitempty"`

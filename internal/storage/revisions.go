@@ -44,19 +44,19 @@ func (s *Store) PolicyFiles(ctx context.Context, revision string) (map[string][]
 }
 
 type numberedRow struct {
-	Number      int64 `gorm:"primaryKey"`
-	Tree        string
-	Tests       string
-	Parent      *int64
-	Kind        string
-	Author      string
-	Message     string
-	DraftID     *string
-	ReviewedBy  *string
-	PublishedBy string
-	CreatedAt   time.Time
-	EffectiveAt time.Time
-	RollbackOf  *int64
+	Number       int64 `gorm:"primaryKey"`
+	Tree         string
+	Tests        string
+	Parent       *int64
+	Kind         string
+	Author       string
+	Message      string
+	DraftID      *string
+	ReviewedBy   *string
+	PublishedBy  string
+	CreatedAt    time.Time
+	EffectiveAt  time.Time
+	RollbackOf   *int64
 	CancelledAt  *time.Time
 	CancelledBy  *string
 	CancelReason *string
