@@ -237,11 +237,20 @@ func (s *Service) approval(ctx context.Context, d Draft) (Review, error) {
 		return Review{}, unavailable(err)
 	}
 	for i := len(rs) - 1; i >= 0; i-- {
-		if rs[i].Verdict == Approve && rs[i].Hash == d.Hash {
+		if rs[i].Verdict != Approve || rs[i].Hash != d.Hash {
+			continue
+		}
+		// An approval holds while its reviewer does: a revoked account's
+		// word no longer counts.
+		switch u, err := s.Store.User(ctx, rs[i].Reviewer); {
+		case err == nil && !u.Disabled:
 			return rs[i], nil
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return Review{}, unavailable(err)
 		}
 	}
-	return Review{}, problem.New(problem.Conflict, "approval_stale", "no approval covers the draft's current content; submit it for review again")
+	return Review{}, problem.New(problem.Conflict, "approval_stale",
+		"no approval by a current reviewer covers the draft's current content; submit it for review again")
 }
 
 func (s *Service) noPending(ctx context.Context, now time.Time) error {

@@ -174,6 +174,8 @@ func TestLifecycleGuards(t *testing.T) {
 			editor := l.login(t, "editor", []admin.Role{admin.Editor}, "230000")
 			reviewer := l.login(t, "reviewer", []admin.Role{admin.Reviewer}, "230000")
 			publisher := l.login(t, "publisher", []admin.Role{admin.Publisher}, "230000")
+			leaving := l.login(t, "leaving", []admin.Role{admin.Reviewer}, "230000")
+			hljAdmin := l.login(t, "hlj-admin", []admin.Role{admin.Admin}, "230000")
 
 			broken, hash := l.draft(t, editor, "230000")
 			body := l.editOK(t, editor, broken, hash, `{"path":"policies/j230000/credit_grade.rego","content":"package j230000.credit_grade\n\ndecision := {\n"}`)
@@ -192,8 +194,14 @@ func TestLifecycleGuards(t *testing.T) {
 			expect(t, "submit", status, body, 200, "")
 			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/reviews", reviewer, `{"hash":"0000","verdict":"approved"}`)
 			expect(t, "approving content that is not the draft's", status, body, 409, "draft_changed")
-			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/reviews", reviewer, fmt.Sprintf(`{"hash":%q,"verdict":"approved"}`, hash))
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/reviews", leaving, fmt.Sprintf(`{"hash":%q,"verdict":"approved"}`, hash))
 			expect(t, "approve", status, body, 201, "")
+
+			// The approval of a reviewer revoked since does not hold.
+			status, body = l.do(t, "DELETE", "/admin/v1/users/leaving", hljAdmin, "")
+			expect(t, "revoke the reviewer", status, body, 200, "")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+first+"/publish", publisher, "")
+			expect(t, "publishing on a revoked reviewer's approval", status, body, 409, "approval_stale")
 
 			// An edit after approval voids it.
 			edited := l.editOK(t, editor, first, hash, `{"path":"policies/j230000/note.rego","content":"package j230000.note\n"}`)
