@@ -35,16 +35,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step() { printf '\n== %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-
-credpol=${CREDPOL:-}
-if [ -z "$credpol" ]; then
-  step "building credpol"
-  go build -o "$tmp/credpol" ./cmd/credpol
-  credpol=$tmp/credpol
-fi
-"$credpol" policy --help >/dev/null 2>&1 || fail "$credpol has no policy command"
+# shellcheck source=scripts/lifecycle-lib.sh
+. scripts/lifecycle-lib.sh
 
 db=$tmp/credpol.db
 step "starting credpol serve on a fresh SQLite store ($db)"
