@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // refusedPrefixes and refusedBuiltins name built-ins a credpol policy may not call.
@@ -39,18 +42,45 @@ func refusalReason(name string) string {
 // built-in, with no network hosts allowed. The same value serves the server,
 // `credpol check` and the Rego test runner, so a policy passes tests only if it
 // can also be served.
+//
+// Each call returns built-ins of its own, type declarations included: OPA's
+// type checker merges object types in place (ast.mergeTypes), so compilers
+// sharing the package-level declarations race when two trees compile at
+// once (the gate checking a draft while a publication loads).
 func Capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
-	kept := caps.Builtins[:0]
+	decls := builtinDecls()
+	kept := make([]*ast.Builtin, 0, len(caps.Builtins))
 	for _, b := range caps.Builtins {
-		if refusalReason(b.Name) == "" {
-			kept = append(kept, b)
+		if refusalReason(b.Name) != "" {
+			continue
 		}
+		own := *b
+		if raw, ok := decls[b.Name]; ok {
+			if t, err := types.Unmarshal(raw); err == nil {
+				if f, ok := t.(*types.Function); ok {
+					own.Decl = f
+				}
+			}
+		}
+		kept = append(kept, &own)
 	}
 	caps.Builtins = kept
 	caps.AllowNet = []string{}
 	return caps
 }
+
+// builtinDecls holds every built-in's declaration encoded once, to be
+// decoded into fresh types for each compiler.
+var builtinDecls = sync.OnceValue(func() map[string][]byte {
+	out := map[string][]byte{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if raw, err := json.Marshal(b.Decl); err == nil {
+			out[b.Name] = raw
+		}
+	}
+	return out
+})
 
 // RefusedCalls finds calls to refused built-ins in the modules, so the author
 // reads why the call is refused instead of OPA's bare "undefined function".

@@ -75,3 +75,20 @@ decision := {"grade": "A", "n": count(numbers.range(1, input.enterprise.public_c
 		}
 	}
 }
+
+// Every compiler gets declarations of its own: OPA's type checker merges
+// object types in place, so shared ones race when two trees compile at once.
+func TestCapabilitiesAreNotShared(t *testing.T) {
+	a, b := engine.Capabilities(), engine.Capabilities()
+	if len(a.Builtins) != len(b.Builtins) || len(a.Builtins) < 100 {
+		t.Fatalf("%d and %d built-ins", len(a.Builtins), len(b.Builtins))
+	}
+	for i := range a.Builtins {
+		if a.Builtins[i].Decl == b.Builtins[i].Decl || a.Builtins[i] == b.Builtins[i] {
+			t.Fatalf("built-in %s is shared between two calls", a.Builtins[i].Name)
+		}
+		if a.Builtins[i].Decl.String() != b.Builtins[i].Decl.String() {
+			t.Fatalf("built-in %s: %s != %s", a.Builtins[i].Name, a.Builtins[i].Decl, b.Builtins[i].Decl)
+		}
+	}
+}
