@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/types"
@@ -49,19 +47,14 @@ func refusalReason(name string) string {
 // once (the gate checking a draft while a publication loads).
 func Capabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
-	decls := builtinDecls()
 	kept := make([]*ast.Builtin, 0, len(caps.Builtins))
 	for _, b := range caps.Builtins {
 		if refusalReason(b.Name) != "" {
 			continue
 		}
 		own := *b
-		if raw, ok := decls[b.Name]; ok {
-			if t, err := types.Unmarshal(raw); err == nil {
-				if f, ok := t.(*types.Function); ok {
-					own.Decl = f
-				}
-			}
+		if b.Decl != nil {
+			own.Decl, _ = copyType(b.Decl).(*types.Function)
 		}
 		kept = append(kept, &own)
 	}
@@ -70,17 +63,48 @@ func Capabilities() *ast.Capabilities {
 	return caps
 }
 
-// builtinDecls holds every built-in's declaration encoded once, to be
-// decoded into fresh types for each compiler.
-var builtinDecls = sync.OnceValue(func() map[string][]byte {
-	out := map[string][]byte{}
-	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
-		if raw, err := json.Marshal(b.Decl); err == nil {
-			out[b.Name] = raw
+// copyType is a deep copy of a built-in's declaration, argument names kept.
+func copyType(t types.Type) types.Type {
+	switch t := t.(type) {
+	case *types.NamedType:
+		return &types.NamedType{Name: t.Name, Descr: t.Descr, Type: copyType(t.Type)}
+	case *types.Array:
+		static := make([]types.Type, t.Len())
+		for i := range static {
+			static[i] = copyType(t.Select(i))
 		}
+		return types.NewArray(static, copyType(t.Dynamic()))
+	case *types.Set:
+		return types.NewSet(copyType(t.Of()))
+	case *types.Object:
+		var static []*types.StaticProperty
+		for _, p := range t.StaticProperties() {
+			static = append(static, types.NewStaticProperty(p.Key, copyType(p.Value)))
+		}
+		var dynamic *types.DynamicProperty
+		if d := t.DynamicProperties(); d != nil {
+			dynamic = types.NewDynamicProperty(copyType(d.Key), copyType(d.Value))
+		}
+		return types.NewObject(static, dynamic)
+	case types.Any:
+		out := make(types.Any, len(t))
+		for i, x := range t {
+			out[i] = copyType(x)
+		}
+		return out
+	case *types.Function:
+		named := t.NamedFuncArgs()
+		args := make([]types.Type, len(named.Args))
+		for i, a := range named.Args {
+			args[i] = copyType(a)
+		}
+		if named.Variadic != nil {
+			return types.NewVariadicFunction(args, copyType(named.Variadic), nil)
+		}
+		return types.NewFunction(args, copyType(t.NamedResult()))
 	}
-	return out
-})
+	return t // scalars hold nothing to share; nil stays nil
+}
 
 // RefusedCalls finds calls to refused built-ins in the modules, so the author
 // reads why the call is refused instead of OPA's bare "undefined function".
