@@ -45,3 +45,11 @@ test_lighter_is_not_published_then_earlier_end if {
 	publicity.weight(unpublished) < publicity.weight(early)
 	publicity.weight(early) < publicity.weight(late)
 }
+
+# 民法典 第二百零二条: a penalty decided on 31 August with six months before it
+# may be repaired (CN-6, general) becomes repairable on 28 February, the
+# last day of the end month, not on 3 March.
+test_civil_code_art202_period_from_a_month_end if {
+	general := publicity.outcome(fine(20000, "general", "2025-08-31")) with input as at("2025-12-01")
+	general.repair_eligible_on == "2026-02-28"
+}
