@@ -46,7 +46,7 @@ func (planItemRow) TableName() string { return "sampling_plan_items" }
 
 const populationSQL = `SELECT e.uscc, e.entity_type, e.status, COALESCE(e.risk_class, ''), e.key_sectors,
 	COALESCE(e.premises_abnormal, FALSE),
-	EXISTS (SELECT 1 FROM enterprise_penalties p WHERE p.uscc = e.uscc),
+	EXISTS (SELECT 1 FROM enterprise_penalties p WHERE p.uscc = e.uscc AND p.decided_on <= ?),
 	EXISTS (SELECT 1 FROM enterprise_licenses l WHERE l.uscc = e.uscc AND l.expires_on < ?)
 FROM enterprises e WHERE e.jurisdiction IN ?`
 
@@ -60,7 +60,7 @@ func (s *Store) StreamPopulation(ctx context.Context, q sampling.PopulationQuery
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for pass := 0; pass < passes; pass++ {
-			rows, err := tx.Raw(populationSQL, q.AsOf, q.Jurisdictions).Rows()
+			rows, err := tx.Raw(populationSQL, q.AsOf, q.AsOf, q.Jurisdictions).Rows()
 			if err != nil {
 				return err
 			}

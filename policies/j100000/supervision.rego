@@ -41,7 +41,12 @@ lean_factors := [f |
 
 lean_factor_present contains "premises_abnormal" if lib.enterprise.premises_abnormal == true
 
-lean_factor_present contains "previously_penalised" if count(object.get(lib.enterprise, "penalties", [])) > 0
+# A previous penalty is one decided on or before the decision date: a
+# penalty recorded with a later date had not been decided yet on as_of.
+lean_factor_present contains "previously_penalised" if {
+	some p in object.get(lib.enterprise, "penalties", [])
+	p.decided_on <= input.as_of
+}
 
 lean_factor_present contains "license_expired" if {
 	some l in object.get(lib.enterprise, "licenses", [])

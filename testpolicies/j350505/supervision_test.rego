@@ -22,6 +22,16 @@ test_qg1_each_lean_factor_raises_the_level if {
 	}
 }
 
+# QG-1 曾受处罚: only a penalty decided on or before as_of is a previous one;
+# one dated after it had not been decided on the decision date.
+test_qg1_a_penalty_decided_after_as_of_is_not_a_previous_penalty if {
+	later := supervision.decision with input as qg({"risk_class": "B", "penalties": [{"decision_no": "1", "decided_on": "2026-11-22"}]})
+	later.lean_factors == []
+	later.sampling == "regular"
+	same_day := supervision.decision with input as qg({"risk_class": "B", "penalties": [{"decision_no": "1", "decided_on": "2026-11-21"}]})
+	same_day.lean_factors == ["previously_penalised"]
+}
+
 test_qg1_a_licence_expiring_on_the_day_is_not_expired if {
 	d := supervision.decision with input as qg({"risk_class": "B", "licenses": [{"kind": "x", "number": "1", "expires_on": "2026-11-21"}]})
 	d.lean_factors == []
