@@ -3,10 +3,8 @@ package admin
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,6 +14,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/problem"
 )
 
@@ -216,7 +215,7 @@ func (s *Service) Login(ctx context.Context, name, password string) (token strin
 	}
 	token = SessionPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	expires = now.Add(sessionTTL)
-	if err := s.Store.CreateSession(ctx, Session{Hash: hashToken(token), User: u.Name, CreatedAt: now, ExpiresAt: expires}); err != nil {
+	if err := s.Store.CreateSession(ctx, Session{Hash: auth.Hash(token), User: u.Name, CreatedAt: now, ExpiresAt: expires}); err != nil {
 		return "", time.Time{}, unavailable(err)
 	}
 	return token, expires, nil
@@ -229,7 +228,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	if !strings.HasPrefix(token, SessionPrefix) || len(token) > 100 {
 		return User{}, denied
 	}
-	sess, err := s.Store.Session(ctx, hashToken(token))
+	sess, err := s.Store.Session(ctx, auth.Hash(token))
 	if errors.Is(err, ErrNotFound) {
 		return User{}, denied
 	}
@@ -251,7 +250,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, u User, token string) error {
-	if err := s.Store.RevokeSessions(ctx, u.Name, hashToken(token), s.now()); err != nil {
+	if err := s.Store.RevokeSessions(ctx, u.Name, auth.Hash(token), s.now()); err != nil {
 		return unavailable(err)
 	}
 	return nil
@@ -285,11 +284,6 @@ func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
 		return unavailable(err)
 	}
 	return nil
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
 
 func forbidden(msg string) error { return problem.New(problem.Forbidden, "forbidden", msg) }

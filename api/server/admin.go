@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"strconv"
@@ -132,11 +133,7 @@ func (s *server) me(c *gin.Context) { c.JSON(http.StatusOK, viewUser(user(c))) }
 
 func (s *server) listUsers(c *gin.Context) {
 	us, err := s.Admin.ListUsers(c.Request.Context(), user(c))
-	out := make([]userView, len(us))
-	for i, u := range us {
-		out[i] = viewUser(u)
-	}
-	s.answer(c, http.StatusOK, gin.H{"users": out}, err)
+	s.answer(c, http.StatusOK, gin.H{"users": views(us, viewUser)}, err)
 }
 
 func (s *server) createUser(c *gin.Context) {
@@ -177,11 +174,7 @@ func viewToken(t auth.Token) tokenView {
 
 func (s *server) listTokens(c *gin.Context) {
 	ts, err := s.Admin.ListTokens(c.Request.Context(), user(c))
-	out := make([]tokenView, len(ts))
-	for i, t := range ts {
-		out[i] = viewToken(t)
-	}
-	s.answer(c, http.StatusOK, gin.H{"tokens": out}, err)
+	s.answer(c, http.StatusOK, gin.H{"tokens": views(ts, viewToken)}, err)
 }
 
 func (s *server) createToken(c *gin.Context) {
@@ -315,11 +308,7 @@ func viewDraft(d admin.Draft) draftView {
 
 func (s *server) listDrafts(c *gin.Context) {
 	ds, err := s.Admin.Drafts(c.Request.Context(), user(c))
-	out := make([]draftView, len(ds))
-	for i, d := range ds {
-		out[i] = viewDraft(d)
-	}
-	s.answer(c, http.StatusOK, gin.H{"drafts": out}, err)
+	s.answer(c, http.StatusOK, gin.H{"drafts": views(ds, viewDraft)}, err)
 }
 
 func (s *server) createDraft(c *gin.Context) {
@@ -409,14 +398,7 @@ func (s *server) editDraft(c *gin.Context) {
 			return
 		}
 	}
-	s.edit(c, cmpOr(body.Hash, draftHash(c)), edits)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	s.edit(c, cmp.Or(body.Hash, draftHash(c)), edits)
 }
 
 func (s *server) edit(c *gin.Context, hash string, edits []admin.Edit) {
@@ -435,7 +417,7 @@ func (s *server) hashBody(c *gin.Context) (string, bool) {
 			return "", false
 		}
 	}
-	return cmpOr(body.Hash, draftHash(c)), true
+	return cmp.Or(body.Hash, draftHash(c)), true
 }
 
 func (s *server) abandonDraft(c *gin.Context) {
@@ -489,14 +471,7 @@ func (s *server) draftDiff(c *gin.Context) {
 	for i, ch := range changes {
 		diffs[i] = gin.H{"path": ch.Path, "change": ch.Kind, "diff": admin.Diff(ch.Path, other[ch.Path], d.Files[ch.Path])}
 	}
-	c.JSON(http.StatusOK, gin.H{"draft": d.ID, "hash": d.Hash, "against": cmpInt(against, d.Base), "files": diffs})
-}
-
-func cmpInt(a, b int64) int64 {
-	if a != 0 {
-		return a
-	}
-	return b
+	c.JSON(http.StatusOK, gin.H{"draft": d.ID, "hash": d.Hash, "against": cmp.Or(against, d.Base), "files": diffs})
 }
 
 func (s *server) listReviews(c *gin.Context) {
@@ -518,7 +493,7 @@ func (s *server) reviewDraft(c *gin.Context) {
 		fail(c, s.Logger, err)
 		return
 	}
-	r, err := s.Admin.ReviewDraft(c.Request.Context(), user(c), c.Param("id"), cmpOr(body.Hash, draftHash(c)), body.Verdict, body.Comment, body.Comments)
+	r, err := s.Admin.ReviewDraft(c.Request.Context(), user(c), c.Param("id"), cmp.Or(body.Hash, draftHash(c)), body.Verdict, body.Comment, body.Comments)
 	s.answer(c, http.StatusCreated, r, err)
 }
 
@@ -554,4 +529,13 @@ func decodeText(c *gin.Context, v any) error {
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
 	return decodeBody(c, v)
+}
+
+// views maps records to the views the routes answer with.
+func views[T, V any](xs []T, view func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = view(x)
+	}
+	return out
 }
