@@ -2,6 +2,7 @@ package gate_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestGate(t *testing.T) {
 		t.Fatalf("the shipped tree fails the gate: %+v", rep)
 	}
 
-	conflicting := clone(files)
+	conflicting := maps.Clone(files)
 	conflicting["policies/j440500/registration_change.rego"] = []byte(`package j440500.registration_change
 
 import data.j100000.registration_change as national
@@ -74,7 +75,7 @@ decision := {"accept": false, "blocking": [], "reasons": []} if {
 		t.Errorf("the conflict is reported at %s:%d, want policies/j440500/registration_change.rego:7", p.File, p.Line)
 	}
 
-	broken := clone(files)
+	broken := maps.Clone(files)
 	broken["policies/params/230000/data.json"] = []byte(strings.Replace(string(files["policies/params/230000/data.json"]), `"min": 790`, `"min": 800`, 1))
 	rep = gate.Checker{}.Check(ctx, broken)
 	tests := check(t, rep, "tests")
@@ -82,7 +83,7 @@ decision := {"accept": false, "blocking": [], "reasons": []} if {
 		t.Fatalf("a band change that breaks its boundary test passed the tests check: %+v", tests)
 	}
 
-	unparsable := clone(files)
+	unparsable := maps.Clone(files)
 	unparsable["policies/j230000/credit_grade.rego"] = []byte("package j230000.credit_grade\n\ndecision := {\n")
 	rep = gate.Checker{}.Check(ctx, unparsable)
 	if c := check(t, rep, "compile"); c.Passed || len(c.Problems) == 0 || c.Problems[0].File != "policies/j230000/credit_grade.rego" {
@@ -91,12 +92,4 @@ decision := {"accept": false, "blocking": [], "reasons": []} if {
 	if check(t, rep, "tests").Passed || check(t, rep, "corpus").Passed {
 		t.Error("tests and corpus read as passed on a tree that does not compile")
 	}
-}
-
-func clone(m map[string][]byte) map[string][]byte {
-	out := make(map[string][]byte, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package replica_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"testing"
 	"time"
@@ -20,10 +21,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // text changed, as a publication does, and returns its number.
 func publishRaw(t *testing.T, st *storage.Store, tree map[string][]byte, note string, at time.Time) int64 {
 	t.Helper()
-	files := map[string][]byte{}
-	for k, v := range tree {
-		files[k] = v
-	}
+	files := maps.Clone(tree)
 	files["j230000/credit_grade.rego"] = append(append([]byte{}, tree["j230000/credit_grade.rego"]...), []byte("\n# "+note+"\n")...)
 	ps, err := engine.Compile(context.Background(), engine.FilesFS(files), engine.Options{})
 	if err != nil {
