@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -98,7 +99,7 @@ func TestParamMistakesAreReportedWithFileLineAndPath(t *testing.T) {
 		}, national, `"max": 60`, "supervision.ratios.C.max: must be at most 1; found 60"},
 		{"an unknown sampling level", func(tr fstest.MapFS) {
 			edit(t, tr, national, `"B": "regular"`, `"B": "normal"`)
-		}, national, `"B": "normal"`, `supervision.levels.B: must be one of "reduced", "regular", "increased", "unlimited"; found "normal"`},
+		}, national, `"B": "normal"`, `supervision.levels.B: must be one of "reduced", "regular", "increased", "much_increased", "unlimited"; found "normal"`},
 		{"a date not written YYYY-MM-DD", func(tr fstest.MapFS) {
 			edit(t, tr, xinzhou, `"from": "2023-03-01"`, `"from": "2023-3-1"`)
 		}, xinzhou, `"from": "2023-3-1"`, `penalty_publicity.local_rules[0].from: must be a date written YYYY-MM-DD; found "2023-3-1"`},
@@ -191,9 +192,11 @@ func TestBrokenParamsJSONIsRefusedWithItsLine(t *testing.T) {
 // type error in lib/dates.rego at the first request.
 func TestCompileRefusesParamsOfTheWrongType(t *testing.T) {
 	tree := shippedTree(t)
+	line := lineOf(t, tree, "params/100000/data.json", `"months": 6`)
 	edit(t, tree, "params/100000/data.json", `"months": 6`, `"months": "6"`)
 	_, err := Compile(context.Background(), tree, Options{})
-	if err == nil || !strings.Contains(err.Error(), `params/100000/data.json:127: penalty_publicity.regimes.CN-6.repair_after.months: expected a whole number, found the string "6"`) {
+	want := fmt.Sprintf(`params/100000/data.json:%d: penalty_publicity.regimes.CN-6.repair_after.months: expected a whole number, found the string "6"`, line)
+	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v", err)
 	}
 }

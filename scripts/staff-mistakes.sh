@@ -104,7 +104,7 @@ Xinfu answers as Xinzhou when it has no files of its own:
   jurisdiction: "140902"
   facts: {risk_class: D}
   expect:
-    result: {sampling: unlimited}
+    result: {sampling: much_increased}
     source: "140900"
 EOF
 if out=$("$credpol" check 2>&1) && out2=$("$credpol" test --run xinfu 2>&1) && grep -q "1 passed" <<<"$out2"; then

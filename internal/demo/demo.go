@@ -124,7 +124,54 @@ func (g gen) enterprise(i, totalWeight int, seed uint64) enterprise.Facts {
 	f.Complaints = g.complaints()
 	f.Commitments = g.commitments(established)
 	f.AnnualReports = g.annualReports(established)
+	if typ == "individual_business" {
+		markInsteadOfList(f.Listings)
+	}
+	// Facts added later draw from their own stream, so the facts above stay
+	// what they were for a given seed.
+	x := gen{rng: rand.New(rand.NewPCG(seed, uint64(i))), today: g.today}
+	f.ProductionSectors = x.producing(sectors)
+	f.RegistrationChanges = x.registrationChanges(established)
 	return f
+}
+
+// markInsteadOfList turns an individual business's abnormal listings into the
+// abnormal-status mark, which is what applies to it (个体工商户年度报告办法).
+func markInsteadOfList(ls []enterprise.Listing) {
+	for k := range ls {
+		if ls[k].List == "abnormal" {
+			ls[k].List = "abnormal_mark"
+		}
+	}
+}
+
+// producing picks the key sectors in which the enterprise is a producer.
+func (g gen) producing(sectors []string) []string {
+	out := []string{}
+	for _, s := range sectors {
+		if g.rng.Float64() < 0.3 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (g gen) registrationChanges(since time.Time) []enterprise.RegistrationChange {
+	out := []enterprise.RegistrationChange{}
+	if recent := g.today.AddDate(-3, 0, 0); since.Before(recent) {
+		since = recent
+	}
+	n := 0
+	if g.rng.Float64() < 0.2 {
+		n = 1 + g.rng.IntN(3)
+	}
+	for k := 0; k < n; k++ {
+		out = append(out, enterprise.RegistrationChange{
+			Item:      pick(g.rng, []string{"legal_representative", "domicile", "shareholders", "name", "registered_capital", "business_scope"}, []float64{0.2, 0.25, 0.2, 0.05, 0.1, 0.2}),
+			ChangedOn: date(g.between(since, g.today)),
+		})
+	}
+	return out
 }
 
 func placeAt(w int) string {

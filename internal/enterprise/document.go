@@ -14,6 +14,9 @@ func Document(f Facts) map[string]any {
 	if f.KeySectors != nil {
 		d["key_sectors"] = anySlice(f.KeySectors)
 	}
+	if f.ProductionSectors != nil {
+		d["production_sectors"] = anySlice(f.ProductionSectors)
+	}
 	putPtr(d, "new_format", f.NewFormat)
 	putPtr(d, "public_credit_score", f.PublicCreditScore)
 	putPtr(d, "risk_class", f.RiskClass)
@@ -26,6 +29,7 @@ func Document(f Facts) map[string]any {
 			"duties_fulfilled": p.DutiesFulfilled, "harm_removed": p.HarmRemoved,
 		}
 		putPtr(m, "published_on", p.PublishedOn)
+		putPtr(m, "ban_months", p.BanMonths)
 		return m
 	})
 	putList(d, "listings", f.Listings, func(l Listing) map[string]any {
@@ -51,6 +55,9 @@ func Document(f Facts) map[string]any {
 			m["filed_on"] = r.FiledOn
 		}
 		return m
+	})
+	putList(d, "registration_changes", f.RegistrationChanges, func(c RegistrationChange) map[string]any {
+		return map[string]any{"item": c.Item, "changed_on": c.ChangedOn}
 	})
 	return d
 }

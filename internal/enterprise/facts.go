@@ -7,13 +7,18 @@ import "errors"
 // Facts are what credpol knows of one enterprise. A nil field is absent, so
 // inline facts can be laid over stored ones field by field (see Overlay).
 type Facts struct {
-	USCC              *string        `json:"uscc,omitempty"`
-	Name              *string        `json:"name,omitempty"`
-	EntityType        *string        `json:"entity_type,omitempty"`
-	Jurisdiction      *string        `json:"jurisdiction,omitempty"`
-	EstablishedOn     *string        `json:"established_on,omitempty"`
-	Status            *string        `json:"status,omitempty"`
-	KeySectors        []string       `json:"key_sectors,omitempty"`
+	USCC          *string  `json:"uscc,omitempty"`
+	Name          *string  `json:"name,omitempty"`
+	EntityType    *string  `json:"entity_type,omitempty"`
+	Jurisdiction  *string  `json:"jurisdiction,omitempty"`
+	EstablishedOn *string  `json:"established_on,omitempty"`
+	Status        *string  `json:"status,omitempty"`
+	KeySectors    []string `json:"key_sectors,omitempty"`
+	// ProductionSectors are the key sectors in which the enterprise is a
+	// producer (生产企业: a food production or special-equipment
+	// manufacturing licence), as against distribution or catering: Shantou's
+	// key areas are producers only (ST-1).
+	ProductionSectors []string       `json:"production_sectors,omitempty"`
 	NewFormat         *bool          `json:"new_format,omitempty"`
 	PublicCreditScore *float64       `json:"public_credit_score,omitempty"`
 	RiskClass         *string        `json:"risk_class,omitempty"`
@@ -26,6 +31,9 @@ type Facts struct {
 	Complaints        []Complaint    `json:"complaints,omitempty"`
 	Commitments       []Commitment   `json:"commitments,omitempty"`
 	AnnualReports     []AnnualReport `json:"annual_reports,omitempty"`
+	// RegistrationChanges are changes of registered items, for the abnormal
+	// change warnings of HLJ-8 (异常变更).
+	RegistrationChanges []RegistrationChange `json:"registration_changes,omitempty"`
 }
 
 // Penalty is an administrative penalty decision (SPEC Appendix A).
@@ -39,10 +47,15 @@ type Penalty struct {
 	Procedure       string   `json:"procedure"`
 	DutiesFulfilled bool     `json:"duties_fulfilled"`
 	HarmRemoved     bool     `json:"harm_removed"`
+	// BanMonths is the length of an employment ban or restriction the
+	// decision imposes; a ban over three years sets the publicity period
+	// (Order 45 Art. 13).
+	BanMonths *int `json:"ban_months,omitempty"`
 }
 
-// Listing is an entry in the abnormal operations list or the serious illegal
-// dishonesty list; RemovedOn is nil while it is in force.
+// Listing is an entry in the abnormal operations list, the serious illegal
+// dishonesty list, or the abnormal-status mark of an individual business
+// (被标记为经营异常状态); RemovedOn is nil while it is in force.
 type Listing struct {
 	List      string  `json:"list"`
 	Cause     string  `json:"cause"`
@@ -84,6 +97,12 @@ type AnnualReport struct {
 	Amendments int    `json:"amendments"`
 }
 
+// RegistrationChange is one change of a registered item (变更登记).
+type RegistrationChange struct {
+	Item      string `json:"item"`
+	ChangedOn string `json:"changed_on"`
+}
+
 // Overlay returns base with every field that top sets replaced by top's value:
 // inline facts in a request win over stored ones.
 func Overlay(base, top Facts) Facts {
@@ -95,6 +114,7 @@ func Overlay(base, top Facts) Facts {
 	setPtr(&out.EstablishedOn, top.EstablishedOn)
 	setPtr(&out.Status, top.Status)
 	setSlice(&out.KeySectors, top.KeySectors)
+	setSlice(&out.ProductionSectors, top.ProductionSectors)
 	setPtr(&out.NewFormat, top.NewFormat)
 	setPtr(&out.PublicCreditScore, top.PublicCreditScore)
 	setPtr(&out.RiskClass, top.RiskClass)
@@ -107,6 +127,7 @@ func Overlay(base, top Facts) Facts {
 	setSlice(&out.Complaints, top.Complaints)
 	setSlice(&out.Commitments, top.Commitments)
 	setSlice(&out.AnnualReports, top.AnnualReports)
+	setSlice(&out.RegistrationChanges, top.RegistrationChanges)
 	return out
 }
 

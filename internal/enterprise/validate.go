@@ -32,9 +32,10 @@ var (
 	RiskClasses      = set("A", "B", "C", "D")
 	PenaltyKinds     = set("warning", "notice_of_criticism", "fine", "confiscation", "suspension_of_business", "restriction_of_production", "employment_ban", "qualification_lowered", "permit_revoked", "license_revoked", "detention")
 	Procedures       = set("ordinary", "simplified")
-	Lists            = set("abnormal", "serious_dishonest")
+	Lists            = set("abnormal", "serious_dishonest", "abnormal_mark")
 	InspectionResult = set("pass", "problem")
 	CommitmentStatus = set("kept", "false", "pending")
+	ChangeItems      = set("legal_representative", "domicile", "shareholders", "name", "registered_capital", "business_scope")
 )
 
 // MaxScore is the top of the public credit comprehensive evaluation (HLJ-1).
@@ -281,8 +282,17 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 		v.givenDate(top("established_on"), *f.EstablishedOn)
 	}
 	v.enumPtr(top("status"), f.Status, Statuses)
-	if v.list(top("key_sectors"), len(f.KeySectors)) {
+	keySectorsOK := v.list(top("key_sectors"), len(f.KeySectors))
+	if keySectorsOK {
 		v.enums("", 0, "key_sectors", f.KeySectors, KeySectors)
+	}
+	if v.list(top("production_sectors"), len(f.ProductionSectors)) {
+		v.enums("", 0, "production_sectors", f.ProductionSectors, KeySectors)
+		for k, s := range f.ProductionSectors {
+			if keySectorsOK && f.KeySectors != nil && KeySectors[s] && !slices.Contains(f.KeySectors, s) {
+				v.add(ref{field: "production_sectors", k: k}, "must also be one of key_sectors, got "+Quote(s))
+			}
+		}
 	}
 	if s := f.PublicCreditScore; s != nil && (*s < 0 || *s > MaxScore) {
 		v.add(top("public_credit_score"), fmt.Sprintf("must be between 0 and %d, got %v", MaxScore, *s))
@@ -307,6 +317,9 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 			}
 			v.enum(at.f("sector"), p.Sector, PenaltySectors)
 			v.enum(at.f("procedure"), p.Procedure, Procedures)
+			if p.BanMonths != nil && (*p.BanMonths < 1 || *p.BanMonths > 1200) {
+				v.add(at.f("ban_months"), fmt.Sprintf("must be a number of months from 1 to 1200, got %d", *p.BanMonths))
+			}
 		}
 	}
 	if v.list(top("listings"), len(f.Listings)) {
@@ -365,6 +378,13 @@ func (vr Validator) Check(f Facts, prefix string) (warnings FieldErrors, err err
 			if r.Amendments < 0 {
 				v.add(at.f("amendments"), "must not be negative")
 			}
+		}
+	}
+	if v.list(top("registration_changes"), len(f.RegistrationChanges)) {
+		for i, c := range f.RegistrationChanges {
+			at := item{"registration_changes", i}
+			v.enum(at.f("item"), c.Item, ChangeItems)
+			v.date(at.f("changed_on"), c.ChangedOn)
 		}
 	}
 	if len(v.errs) > 0 {

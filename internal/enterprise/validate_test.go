@@ -15,15 +15,16 @@ func valid() enterprise.Facts {
 	return enterprise.Facts{
 		USCC: ptr("91110000600037341L"), Name: ptr("汕头市鑫源食品有限公司"), EntityType: ptr("company"),
 		Jurisdiction: ptr("440500"), EstablishedOn: ptr("2010-03-01"), Status: ptr("operating"),
-		KeySectors: []string{"food", "drug"}, RiskClass: ptr("B"),
+		KeySectors: []string{"food", "drug"}, ProductionSectors: []string{"food"}, RiskClass: ptr("B"),
 		Penalties: []enterprise.Penalty{{DecisionNo: "汕市监罚〔2024〕1号", DecidedOn: "2024-01-02", Kinds: []string{"fine", "warning"},
-			Sector: "food", Procedure: "ordinary"}},
-		Listings:      []enterprise.Listing{{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2025-07-01"}},
-		Licenses:      []enterprise.License{{Kind: "food_business", Number: "JY14405000000001", ExpiresOn: "2027-01-01"}},
-		Inspections:   []enterprise.Inspection{{Task: "2023年双随机", InspectedOn: "2023-09-01", Result: "pass"}},
-		Complaints:    []enterprise.Complaint{{ReceivedOn: "2024-05-01", Kind: "quality"}},
-		Commitments:   []enterprise.Commitment{{Item: "承诺事项", MadeOn: "2024-01-01", Status: "kept"}},
-		AnnualReports: []enterprise.AnnualReport{{Year: 2023, FiledOn: "2024-06-01"}},
+			Sector: "food", Procedure: "ordinary", BanMonths: ptr(48)}},
+		Listings:            []enterprise.Listing{{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2025-07-01"}},
+		Licenses:            []enterprise.License{{Kind: "food_business", Number: "JY14405000000001", ExpiresOn: "2027-01-01"}},
+		Inspections:         []enterprise.Inspection{{Task: "2023年双随机", InspectedOn: "2023-09-01", Result: "pass"}},
+		Complaints:          []enterprise.Complaint{{ReceivedOn: "2024-05-01", Kind: "quality"}},
+		Commitments:         []enterprise.Commitment{{Item: "承诺事项", MadeOn: "2024-01-01", Status: "kept"}},
+		AnnualReports:       []enterprise.AnnualReport{{Year: 2023, FiledOn: "2024-06-01"}},
+		RegistrationChanges: []enterprise.RegistrationChange{{Item: "domicile", ChangedOn: "2025-03-04"}},
 	}
 }
 
@@ -238,5 +239,28 @@ func TestTextProblem(t *testing.T) {
 		if got := enterprise.TextProblem(tc.s, tc.max); got != tc.want {
 			t.Errorf("TextProblem(%q, %d) = %q, want %q", tc.s, tc.max, got, tc.want)
 		}
+	}
+}
+
+// The facts added for the rules' own distinctions: a producer sector must be
+// a key sector (ST-1 speaks of 食品、特种设备等生产企业), a ban has a length
+// in months (Order 45 Art. 13), a registration change names a known item.
+func TestFactsForProducersBansAndChangesAreChecked(t *testing.T) {
+	f := valid()
+	f.ProductionSectors = []string{"special_equipment"}
+	wantOnly(t, check(t, f), "production_sectors[0]", `must also be one of key_sectors, got "special_equipment"`)
+	f = valid()
+	f.Penalties[0].BanMonths = ptr(0)
+	wantOnly(t, check(t, f), "penalties[0].ban_months", "from 1 to 1200, got 0")
+	f = valid()
+	f.RegistrationChanges[0].Item = "colour"
+	wantOnly(t, check(t, f), "registration_changes[0].item", `"colour" is not one of`)
+	f = valid()
+	f.RegistrationChanges[0].ChangedOn = "2025-02-30"
+	wantOnly(t, check(t, f), "registration_changes[0].changed_on", "from 1949-10-01 to 2199-12-31")
+	f = valid()
+	f.EntityType, f.Listings[0].List = ptr("individual_business"), "abnormal_mark"
+	if fe := check(t, f); fe != nil {
+		t.Errorf("an individual business marked abnormal: %v", fe)
 	}
 }

@@ -94,19 +94,20 @@ func TestImportCSVHeaderProblems(t *testing.T) {
 // every fact set goes through a CSV row and comes out of the store the same.
 func TestImportCSVTakesEveryFact(t *testing.T) {
 	p := func(s string) *string { return &s }
-	yes, no, score := true, false, 812.5
+	yes, no, score, months := true, false, 812.5, 48
 	want := enterprise.Facts{
 		USCC: p("91110000600037341L"), Name: p("汕头市鑫源食品有限公司"), EntityType: p("company"), Jurisdiction: p("440500"),
 		EstablishedOn: p("2015-03-02"), Status: p("operating"), KeySectors: []string{"food", "special_equipment"},
-		NewFormat: &yes, PublicCreditScore: &score, RiskClass: p("C"), PremisesAbnormal: &no, Reachable: &yes,
+		ProductionSectors: []string{"food"}, NewFormat: &yes, PublicCreditScore: &score, RiskClass: p("C"), PremisesAbnormal: &no, Reachable: &yes,
 		Penalties: []enterprise.Penalty{{DecisionNo: "汕市监罚〔2024〕12号", DecidedOn: "2024-05-06", PublishedOn: p("2024-05-20"),
-			Kinds: []string{"fine", "confiscation"}, FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: true}},
-		Listings:      []enterprise.Listing{{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2023-07-01", RemovedOn: p("2023-09-01")}},
-		Licenses:      []enterprise.License{{Kind: "食品生产许可证", Number: "SC123", ExpiresOn: "2027-01-01"}},
-		Inspections:   []enterprise.Inspection{{Task: "2025双随机", InspectedOn: "2025-06-01", Result: "problem"}},
-		Complaints:    []enterprise.Complaint{{ReceivedOn: "2026-01-02", Kind: "food_safety"}},
-		Commitments:   []enterprise.Commitment{{Item: "告知承诺制审批", MadeOn: "2024-01-01", Status: "false"}},
-		AnnualReports: []enterprise.AnnualReport{{Year: 2024, FiledOn: "2025-03-01", Amendments: 1}},
+			Kinds: []string{"fine", "confiscation"}, FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: true, BanMonths: &months}},
+		Listings:            []enterprise.Listing{{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2023-07-01", RemovedOn: p("2023-09-01")}},
+		Licenses:            []enterprise.License{{Kind: "食品生产许可证", Number: "SC123", ExpiresOn: "2027-01-01"}},
+		Inspections:         []enterprise.Inspection{{Task: "2025双随机", InspectedOn: "2025-06-01", Result: "problem"}},
+		Complaints:          []enterprise.Complaint{{ReceivedOn: "2026-01-02", Kind: "food_safety"}},
+		Commitments:         []enterprise.Commitment{{Item: "告知承诺制审批", MadeOn: "2024-01-01", Status: "false"}},
+		AnnualReports:       []enterprise.AnnualReport{{Year: 2024, FiledOn: "2025-03-01", Amendments: 1}},
+		RegistrationChanges: []enterprise.RegistrationChange{{Item: "domicile", ChangedOn: "2025-12-01"}},
 	}
 	// The cells as a spreadsheet would hold them, from the record's JSON.
 	b, _ := json.Marshal(want)

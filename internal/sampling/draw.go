@@ -44,10 +44,11 @@ func priority(seed, uscc string, weight float64) float64 {
 
 // picked is a member chosen by the draw.
 type picked struct {
-	USCC  string
-	Group string
-	Lean  bool
-	key   float64
+	USCC          string
+	Group         string
+	Lean          bool
+	KeySupervised bool // in a sector under key supervision
+	key           float64
 }
 
 // topK keeps the k members with the largest keys (ties: smaller USCC first).

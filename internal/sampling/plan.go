@@ -23,13 +23,21 @@ import (
 
 // Request asks for a plan.
 type Request struct {
-	Jurisdiction   string     `json:"jurisdiction"`
-	Name           string     `json:"name"`
-	Year           int        `json:"year"`
-	Scope          Scope      `json:"scope"`
-	Differentiated *bool      `json:"differentiated"`
-	Seed           string     `json:"seed"`
-	Inspectors     Inspectors `json:"inspectors"`
+	Jurisdiction   string `json:"jurisdiction"`
+	Name           string `json:"name"`
+	Year           int    `json:"year"`
+	Scope          Scope  `json:"scope"`
+	Differentiated *bool  `json:"differentiated"`
+	// ProfessionalField marks a task of a professional field (专业领域), which
+	// QG-2 leaves out of "every task uses the classification".
+	ProfessionalField bool `json:"professional_field"`
+	// Industry is the task's industry (行业领域), looked up in the
+	// jurisdiction's list of industries that call for joint inspection
+	// (XZ-4); MultiFieldIndustry, when given, says so directly instead.
+	Industry           string     `json:"industry"`
+	MultiFieldIndustry *bool      `json:"multi_field_industry"`
+	Seed               string     `json:"seed"`
+	Inspectors         Inspectors `json:"inspectors"`
 }
 
 // Scope narrows the population; empty lists do not filter.
@@ -47,13 +55,17 @@ type Inspectors struct {
 
 // Params are what the jurisdiction's sampling_plan policy decided for the task.
 type Params struct {
-	Differentiated bool                   `json:"differentiated"`
-	Classes        map[string]ClassParams `json:"classes"`
-	UniformRatio   float64                `json:"uniform_ratio"`
-	UnclassifiedAs string                 `json:"unclassified_as"`
-	Excluded       []Exclusion            `json:"excluded"`
-	Lean           *Lean                  `json:"lean"`
-	Targets        *Targets               `json:"targets"`
+	Differentiated          bool                   `json:"differentiated"`
+	DifferentiationRequired bool                   `json:"differentiation_required"`
+	Classes                 map[string]ClassParams `json:"classes"`
+	UniformRatio            float64                `json:"uniform_ratio"`
+	UnclassifiedAs          string                 `json:"unclassified_as"`
+	Excluded                []Exclusion            `json:"excluded"`
+	KeySupervision          *KeySupervision        `json:"key_supervision"`
+	Lean                    *Lean                  `json:"lean"`
+	JointInspection         bool                   `json:"joint_inspection"`
+	Targets                 *Targets               `json:"targets"`
+	Warnings                []Warning              `json:"warnings"`
 }
 
 // ClassParams is one class's draw ratio.
@@ -61,11 +73,34 @@ type ClassParams struct {
 	Ratio float64 `json:"ratio"`
 }
 
-// Exclusion removes enterprises from the draw by status or key sector.
+// Exclusion removes enterprises from the draw by status. Nothing removes them
+// by sector: key supervision is added on top of the draw and never takes an
+// enterprise out of the pool (HLJ-5 二(五)–(六), ST-3 三(二)9).
 type Exclusion struct {
 	Code     string   `json:"code"`
 	Statuses []string `json:"statuses"`
-	Sectors  []string `json:"sectors"`
+}
+
+// KeySupervision names the sectors whose enterprises are under key
+// supervision in addition to the draw.
+type KeySupervision struct {
+	Sectors []string `json:"sectors"`
+}
+
+// KeySupervisionSummary is how many of a plan's drawn enterprises are, when
+// drawn, also under key supervision, and in which sectors.
+type KeySupervisionSummary struct {
+	Sectors []string `json:"sectors"`
+	Drawn   int      `json:"drawn"`
+}
+
+// Warning is something the policy or the report flags about a task, with the
+// rule it rests on; PlanID names the task in a report.
+type Warning struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Basis   string `json:"basis"`
+	PlanID  string `json:"plan_id,omitempty"`
 }
 
 // Lean weights enterprises with any of the factors in the draw (QG-1).
@@ -79,30 +114,46 @@ type Targets struct {
 	Year                   int     `json:"year"`
 	SampledShareMin        float64 `json:"sampled_share_min"`
 	DifferentiatedShareMin float64 `json:"differentiated_share_min"`
-	CompletionMin          float64 `json:"completion_min"`
-	PublicityMin           float64 `json:"publicity_min"`
-	FollowUpMin            float64 `json:"follow_up_min"`
+	// EveryTaskDifferentiated: every task outside the professional fields
+	// uses the classification (QG-2).
+	EveryTaskDifferentiated bool    `json:"every_task_differentiated"`
+	CompletionMin           float64 `json:"completion_min"`
+	PublicityMin            float64 `json:"publicity_min"`
+	FollowUpMin             float64 `json:"follow_up_min"`
 }
 
 // Plan is a stored draw.
 type Plan struct {
-	ID             string                  `json:"id"`
-	Jurisdiction   string                  `json:"jurisdiction"`
-	Name           string                  `json:"name"`
-	Year           int                     `json:"year"`
-	Seed           string                  `json:"seed"`
-	Differentiated bool                    `json:"differentiated"`
-	Scope          Scope                   `json:"scope"`
-	Revision       string                  `json:"revision"`
-	DecisionID     string                  `json:"decision_id"` // the logged sampling_plan decision that set the ratios
-	Population     int                     `json:"population"`
-	Excluded       map[string]int          `json:"excluded"`
+	ID             string `json:"id"`
+	Jurisdiction   string `json:"jurisdiction"`
+	Name           string `json:"name"`
+	Year           int    `json:"year"`
+	Seed           string `json:"seed"`
+	Differentiated bool   `json:"differentiated"`
+	// ProfessionalField, Industry and MultiFieldIndustry are the request's.
+	ProfessionalField  bool   `json:"professional_field"`
+	Industry           string `json:"industry,omitempty"`
+	MultiFieldIndustry *bool  `json:"multi_field_industry,omitempty"`
+	// JointInspection: the task is to be carried out as a cross-department
+	// joint inspection (XZ-4).
+	JointInspection bool           `json:"joint_inspection"`
+	Scope           Scope          `json:"scope"`
+	Revision        string         `json:"revision"`
+	DecisionID      string         `json:"decision_id"` // the logged sampling_plan decision that set the ratios
+	Population      int            `json:"population"`
+	Excluded        map[string]int `json:"excluded"`
+	// KeySupervision counts the drawn enterprises that are also under key
+	// supervision; null where the jurisdiction has no key sectors.
+	KeySupervision *KeySupervisionSummary  `json:"key_supervision"`
 	Drawn          int                     `json:"drawn"`
 	Groups         map[string]GroupSummary `json:"groups"`
 	Inspectors     Inspectors              `json:"inspectors"`
 	ShortTeams     int                     `json:"short_teams"` // drawn enterprises whose team could not avoid every previous inspector
-	CreatedAt      time.Time               `json:"created_at"`
-	CreatedBy      string                  `json:"created_by"`
+	// Warnings are what the policy flagged about the task, such as a task
+	// outside the professional fields drawn without the classification (QG-2).
+	Warnings  []Warning `json:"warnings,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
 }
 
 // GroupSummary is one class (or "all" for a non-differentiated task).
@@ -114,16 +165,23 @@ type GroupSummary struct {
 
 // Item is one drawn enterprise and what became of its inspection.
 type Item struct {
-	PlanID       string   `json:"plan_id"`
-	USCC         string   `json:"uscc"`
-	Name         string   `json:"name,omitempty"`
-	Group        string   `json:"group,omitempty"` // the risk class drawn from; only for classification scopes
-	Lean         bool     `json:"lean"`
-	Inspectors   []string `json:"inspectors"`
-	InspectedOn  *string  `json:"inspected_on"`
-	Result       *string  `json:"result"`
-	Published    bool     `json:"published"`
-	FollowUpDone bool     `json:"follow_up_done"`
+	PlanID string `json:"plan_id"`
+	USCC   string `json:"uscc"`
+	Name   string `json:"name,omitempty"`
+	Group  string `json:"group,omitempty"` // the risk class drawn from; only for classification scopes
+	Lean   bool   `json:"lean"`
+	// KeySupervision are the enterprise's sectors under key supervision in the
+	// plan's jurisdiction, as its stored facts now say: drawn like any other
+	// enterprise, it is also supervised as a key target (HLJ-5, ST-3).
+	KeySupervision []string `json:"key_supervision,omitempty"`
+	Inspectors     []string `json:"inspectors"`
+	InspectedOn    *string  `json:"inspected_on"`
+	Result         *string  `json:"result"`
+	Published      bool     `json:"published"`
+	FollowUpDone   bool     `json:"follow_up_done"`
+	// Sectors are the enterprise's key sectors as the store now holds them;
+	// Get keeps those under the plan's key supervision in KeySupervision.
+	Sectors []string `json:"-"`
 }
 
 // PopulationQuery selects the enterprises a plan draws from.
@@ -143,6 +201,9 @@ type Store interface {
 	UpdateItem(ctx context.Context, id, uscc string, u ItemUpdate, task string) error
 	EnterpriseJurisdictions(ctx context.Context, usccs []string) (map[string]string, error)
 	ComplianceCounts(ctx context.Context, jurisdiction string, codes []string, year int) (Counts, error)
+	// UndifferentiatedPlans are the jurisdiction's plans of the year drawn
+	// without the classification, oldest first.
+	UndifferentiatedPlans(ctx context.Context, jurisdiction string, year int) ([]Plan, error)
 }
 
 // ErrPlanNotFound and ErrItemNotFound are the store's not-found sentinels.
@@ -174,7 +235,7 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 		return nil, err
 	}
 	differentiated := req.Differentiated == nil || *req.Differentiated
-	params, resp, err := s.params(ctx, caller, req.Jurisdiction, req.Year, differentiated, req.Scope)
+	params, resp, err := s.params(ctx, caller, req.Jurisdiction, task(req, differentiated))
 	if err != nil && ctx.Err() != nil {
 		return nil, failed(ctx, "", err)
 	}
@@ -189,9 +250,13 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 	}
 	now := s.now()
 	plan := Plan{ID: uuid.Must(uuid.NewV7()).String(), Jurisdiction: req.Jurisdiction, Name: req.Name, Year: req.Year,
-		Seed: seed, Differentiated: differentiated, Scope: req.Scope, Revision: resp.revision, DecisionID: resp.id,
-		Excluded: map[string]int{}, Groups: map[string]GroupSummary{}, Inspectors: req.Inspectors,
-		CreatedAt: now.UTC(), CreatedBy: caller.Name}
+		Seed: seed, Differentiated: differentiated, ProfessionalField: req.ProfessionalField, Industry: req.Industry,
+		MultiFieldIndustry: req.MultiFieldIndustry, JointInspection: params.JointInspection, Scope: req.Scope,
+		Revision: resp.revision, DecisionID: resp.id, Excluded: map[string]int{}, Groups: map[string]GroupSummary{},
+		Inspectors: req.Inspectors, Warnings: params.Warnings, CreatedAt: now.UTC(), CreatedBy: caller.Name}
+	if params.KeySupervision != nil {
+		plan.KeySupervision = &KeySupervisionSummary{Sectors: params.KeySupervision.Sectors}
+	}
 
 	heaps := map[string]*topK{}
 	err = s.Store.StreamPopulation(ctx, PopulationQuery{Jurisdictions: s.Jurisdictions.Subtree(req.Jurisdiction), AsOf: now.Format(enterprise.DateLayout)}, 2,
@@ -227,7 +292,7 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 			if lean {
 				weight = params.Lean.Weight
 			}
-			h.offer(picked{USCC: m.USCC, Group: group, Lean: lean, key: priority(seed, m.USCC, weight)})
+			h.offer(picked{USCC: m.USCC, Group: group, Lean: lean, KeySupervised: params.keySupervised(m), key: priority(seed, m.USCC, weight)})
 			return nil
 		})
 	if err != nil {
@@ -242,6 +307,11 @@ func (s *Service) Draw(ctx context.Context, caller auth.Principal, req Request) 
 	}
 	sort.Slice(drawn, func(i, j int) bool { return drawn[i].USCC < drawn[j].USCC })
 	plan.Drawn = len(drawn)
+	for _, p := range drawn {
+		if p.KeySupervised && plan.KeySupervision != nil {
+			plan.KeySupervision.Drawn++
+		}
+	}
 
 	usccs := make([]string, len(drawn))
 	for i, p := range drawn {
@@ -283,10 +353,24 @@ func failed(ctx context.Context, msg string, err error) error {
 	return problem.Wrap(problem.Unavailable, "store_unavailable", msg+"; nothing was stored", err)
 }
 
+// task is the sampling_plan context of a request: what the policy needs to
+// know of the task.
+func task(req Request, differentiated bool) map[string]any {
+	t := map[string]any{"year": req.Year, "differentiated": differentiated, "scope": req.Scope,
+		"professional_field": req.ProfessionalField}
+	if req.Industry != "" {
+		t["industry"] = req.Industry
+	}
+	if req.MultiFieldIndustry != nil {
+		t["multi_field_industry"] = *req.MultiFieldIndustry
+	}
+	return t
+}
+
 // params takes the sampling_plan decision for the task.
-func (s *Service) params(ctx context.Context, caller auth.Principal, code string, year int, differentiated bool, scope Scope) (*Params, decided, error) {
-	task, _ := json.Marshal(map[string]any{"task": map[string]any{"year": year, "differentiated": differentiated, "scope": scope}})
-	result, revision, id, err := s.Decisions.DecideJurisdiction(ctx, caller, "sampling_plan", code, fmt.Sprintf("%04d-12-31", year), task)
+func (s *Service) params(ctx context.Context, caller auth.Principal, code string, t map[string]any) (*Params, decided, error) {
+	task, _ := json.Marshal(map[string]any{"task": t})
+	result, revision, id, err := s.Decisions.DecideJurisdiction(ctx, caller, "sampling_plan", code, fmt.Sprintf("%04d-12-31", t["year"]), task)
 	if err != nil {
 		return nil, decided{}, err
 	}
@@ -306,11 +390,6 @@ func (p *Params) group(m Member) (group, excluded string) {
 		if slices.Contains(x.Statuses, m.Status) {
 			return "", "status_" + m.Status
 		}
-		for _, s := range m.Sectors {
-			if slices.Contains(x.Sectors, s) {
-				return "", x.Code
-			}
-		}
 	}
 	if !p.Differentiated {
 		return "all", ""
@@ -326,6 +405,14 @@ func (p *Params) ratio(group string) float64 {
 		return p.UniformRatio
 	}
 	return p.Classes[group].Ratio
+}
+
+// keySupervised reports whether the member is in a sector under key
+// supervision: it stays in the draw, and the plan counts it.
+func (p *Params) keySupervised(m Member) bool {
+	return p.KeySupervision != nil && slices.ContainsFunc(m.Sectors, func(s string) bool {
+		return slices.Contains(p.KeySupervision.Sectors, s)
+	})
 }
 
 func (p *Params) leans(m Member) bool {
@@ -367,6 +454,7 @@ const (
 	MaxPool               = 10000
 	MaxTeamSize           = 50
 	MaxInspectorNameChars = 100
+	MaxIndustryChars      = 100
 	MaxSeedChars          = enterprise.MaxTextChars
 	firstYear, lastYear   = 2000, 2199 // a plan's as_of is the year's last day, inside enterprise.DateRange
 )
@@ -384,6 +472,11 @@ func validate(req Request) error {
 	}
 	if msg := enterprise.TextProblem(req.Seed, MaxSeedChars); msg != "" {
 		add("seed", msg)
+	}
+	if msg := enterprise.TextProblem(req.Industry, MaxIndustryChars); msg != "" {
+		add("industry", msg)
+	} else if req.Industry != "" && strings.TrimSpace(req.Industry) != req.Industry {
+		add("industry", "must not start or end with spaces (it is matched against the jurisdiction's list of industries)")
 	}
 	if req.Year < firstYear || req.Year > lastYear {
 		add("year", fmt.Sprintf("must be a year from %d to %d, got %d", firstYear, lastYear, req.Year))

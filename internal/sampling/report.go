@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -50,6 +51,10 @@ type Compliance struct {
 	Publicity           Measure `json:"publicity"`
 	FollowUp            Measure `json:"follow_up"`
 	TargetsBasis        string  `json:"targets_source,omitempty"`
+	// Warnings name each of the year's tasks outside the professional fields
+	// drawn without the classification where a document requires every such
+	// task to use it (QG-2: 除专业领域外，各个抽查任务都要融合运用企业信用风险分类结果).
+	Warnings []Warning `json:"warnings"`
 }
 
 // Get returns a plan and a page of its items, if the caller may see plans of its jurisdiction.
@@ -68,12 +73,20 @@ func (s *Service) Get(ctx context.Context, caller auth.Principal, id string, off
 	if err != nil {
 		return nil, nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the plan items could not be read", err)
 	}
-	if !caller.SeesClassification() {
-		// An item's group is the enterprise's risk class (HLJ-9: never
-		// shown outside classification work).
-		for i := range items {
+	for i := range items {
+		if !caller.SeesClassification() {
+			// An item's group is the enterprise's risk class (HLJ-9: never
+			// shown outside classification work).
 			items[i].Group = ""
 		}
+		if p.KeySupervision != nil {
+			for _, sector := range items[i].Sectors {
+				if slices.Contains(p.KeySupervision.Sectors, sector) {
+					items[i].KeySupervision = append(items[i].KeySupervision, sector)
+				}
+			}
+		}
+		items[i].Sectors = nil
 	}
 	return &p, items, nil
 }
@@ -136,8 +149,11 @@ func (s *Service) Update(ctx context.Context, caller auth.Principal, id, uscc st
 }
 
 // Compliance reports a jurisdiction's plans of a year against its targets.
+// The policy is asked about a non-differentiated task outside the
+// professional fields: its targets are the year's, and its warnings say
+// whether, and on what basis, such a task breaks the year's rules (QG-2).
 func (s *Service) Compliance(ctx context.Context, caller auth.Principal, code string, year int) (*Compliance, error) {
-	params, _, err := s.params(ctx, caller, code, year, true, Scope{})
+	params, _, err := s.params(ctx, caller, code, task(Request{Year: year}, false))
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +178,23 @@ func (s *Service) Compliance(ctx context.Context, caller auth.Principal, code st
 	}
 	if t != nil {
 		r.TargetsBasis = fmt.Sprintf("targets for %d from the jurisdiction's sampling_plan policy", t.Year)
+	}
+	r.Warnings = []Warning{}
+	if !params.DifferentiationRequired {
+		return r, nil
+	}
+	plans, err := s.Store.UndifferentiatedPlans(ctx, code, year)
+	if err != nil {
+		return nil, problem.Wrap(problem.Unavailable, "store_unavailable", "the plans could not be read", err)
+	}
+	for _, p := range plans {
+		if p.ProfessionalField {
+			continue
+		}
+		for _, w := range params.Warnings {
+			r.Warnings = append(r.Warnings, Warning{Code: w.Code, Basis: w.Basis, PlanID: p.ID,
+				Message: fmt.Sprintf("抽查任务“%s”：%s", p.Name, w.Message)})
+		}
 	}
 	return r, nil
 }

@@ -22,22 +22,25 @@ func full(uscc string) enterprise.Facts {
 	return enterprise.Facts{
 		USCC: ptr(uscc), Name: ptr("汕头市鑫源食品有限公司"), EntityType: ptr("company"), Jurisdiction: ptr("440500"),
 		EstablishedOn: ptr("2015-03-02"), Status: ptr("operating"), KeySectors: []string{"food", "special_equipment"},
-		NewFormat: ptr(true), PublicCreditScore: ptr(812.5), RiskClass: ptr("C"), PremisesAbnormal: ptr(false), Reachable: ptr(true),
+		ProductionSectors: []string{"food"},
+		NewFormat:         ptr(true), PublicCreditScore: ptr(812.5), RiskClass: ptr("C"), PremisesAbnormal: ptr(false), Reachable: ptr(true),
 		Penalties: []enterprise.Penalty{
 			{DecisionNo: "汕市监罚〔2024〕12号", DecidedOn: "2024-05-06", PublishedOn: ptr("2024-05-20"), Kinds: []string{"fine", "confiscation"},
-				FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: false},
+				FineAmount: 30000, Sector: "food", Procedure: "ordinary", DutiesFulfilled: true, HarmRemoved: false, BanMonths: ptr(60)},
 			{DecisionNo: "汕市监罚〔2025〕3号", DecidedOn: "2025-01-10", Kinds: []string{"warning"}, Sector: "general", Procedure: "simplified",
 				HarmRemoved: true},
 		},
 		Listings: []enterprise.Listing{
 			{List: "abnormal", Cause: "annual_report_not_filed", ListedOn: "2023-07-01", RemovedOn: ptr("2023-09-01")},
 			{List: "serious_dishonest", Cause: "serious_violation", ListedOn: "2025-02-01"},
+			{List: "abnormal_mark", Cause: "annual_report_not_filed", ListedOn: "2025-07-01"},
 		},
-		Licenses:      []enterprise.License{{Kind: "食品生产许可证", Number: "SC123", ExpiresOn: "2027-01-01"}},
-		Inspections:   []enterprise.Inspection{{Task: "2025双随机", InspectedOn: "2025-06-01", Result: "problem"}},
-		Complaints:    []enterprise.Complaint{{ReceivedOn: "2026-01-02", Kind: "food_safety"}},
-		Commitments:   []enterprise.Commitment{{Item: "告知承诺制审批", MadeOn: "2024-01-01", Status: "false"}},
-		AnnualReports: []enterprise.AnnualReport{{Year: 2024, FiledOn: "2025-03-01", Amendments: 1}, {Year: 2025}},
+		Licenses:            []enterprise.License{{Kind: "食品生产许可证", Number: "SC123", ExpiresOn: "2027-01-01"}},
+		Inspections:         []enterprise.Inspection{{Task: "2025双随机", InspectedOn: "2025-06-01", Result: "problem"}},
+		Complaints:          []enterprise.Complaint{{ReceivedOn: "2026-01-02", Kind: "food_safety"}},
+		Commitments:         []enterprise.Commitment{{Item: "告知承诺制审批", MadeOn: "2024-01-01", Status: "false"}},
+		AnnualReports:       []enterprise.AnnualReport{{Year: 2024, FiledOn: "2025-03-01", Amendments: 1}, {Year: 2025}},
+		RegistrationChanges: []enterprise.RegistrationChange{{Item: "legal_representative", ChangedOn: "2025-11-03"}, {Item: "domicile", ChangedOn: "2025-12-01"}},
 	}
 }
 

@@ -174,10 +174,11 @@ func (s *Store) Plan(ctx context.Context, id string) (sampling.Plan, error) {
 	return p, json.Unmarshal([]byte(row.Summary), &p)
 }
 
-// PlanItems returns a page of a plan's items, by USCC, with enterprise names.
+// PlanItems returns a page of a plan's items, by USCC, with enterprise names
+// and key sectors (sampling marks those under the plan's key supervision).
 func (s *Store) PlanItems(ctx context.Context, id string, offset, limit int) ([]sampling.Item, error) {
 	rows, err := s.db.WithContext(ctx).Raw(`SELECT i.uscc, COALESCE(e.name, ''), i.grp, i.lean, i.inspectors,
-			i.inspected_on, i.result, i.published, i.follow_up_done
+			i.inspected_on, i.result, i.published, i.follow_up_done, COALESCE(e.key_sectors, '')
 		FROM sampling_plan_items i LEFT JOIN enterprises e ON e.uscc = i.uscc
 		WHERE i.plan_id = ? ORDER BY i.uscc LIMIT ? OFFSET ?`, id, limit, offset).Rows()
 	if err != nil {
@@ -187,12 +188,12 @@ func (s *Store) PlanItems(ctx context.Context, id string, offset, limit int) ([]
 	out := []sampling.Item{}
 	for rows.Next() {
 		it := sampling.Item{PlanID: id}
-		var inspectors string
+		var inspectors, sectors string
 		if err := rows.Scan(&it.USCC, &it.Name, &it.Group, &it.Lean, &inspectors, &it.InspectedOn, &it.Result,
-			&it.Published, &it.FollowUpDone); err != nil {
+			&it.Published, &it.FollowUpDone, &sectors); err != nil {
 			return nil, err
 		}
-		it.Inspectors = splitList(inspectors)
+		it.Inspectors, it.Sectors = splitList(inspectors), splitList(sectors)
 		out = append(out, it)
 	}
 	return out, rows.Err()
@@ -265,4 +266,21 @@ func (s *Store) ComplianceCounts(ctx context.Context, jurisdiction string, codes
 	c.Items, c.Differentiated, c.Sampled, c.Inspected = agg.Items, agg.Differentiated, agg.Sampled, agg.Inspected
 	c.Published, c.Problems, c.FollowedUp = agg.Published, agg.Problems, agg.FollowedUp
 	return c, err
+}
+
+// UndifferentiatedPlans returns the jurisdiction's plans of the year drawn
+// without the classification, oldest first, from their stored summaries.
+func (s *Store) UndifferentiatedPlans(ctx context.Context, jurisdiction string, year int) ([]sampling.Plan, error) {
+	var rows []planRow
+	if err := s.db.WithContext(ctx).Where("jurisdiction = ? AND year = ? AND NOT differentiated", jurisdiction, year).
+		Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]sampling.Plan, len(rows))
+	for i, row := range rows {
+		if err := json.Unmarshal([]byte(row.Summary), &out[i]); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", row.ID, err)
+		}
+	}
+	return out, nil
 }

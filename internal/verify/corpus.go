@@ -261,7 +261,7 @@ func (c Corpus) Check(ctx context.Context, ps *engine.PolicySet) (*CorpusReport,
 		contexts[name] = contextVariants(schema, gen)
 	}
 
-	limit := cmp.Or(c.Limit, DefaultCorpusLimit)
+	limit := cmp.Or(c.Limit, DefaultCorpusLimit*raceSlowdown)
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

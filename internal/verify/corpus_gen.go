@@ -74,6 +74,7 @@ func (g corpusGen) heavy() enterprise.Facts {
 	f.Complaints = []enterprise.Complaint{{ReceivedOn: g.day(-10), Kind: "quality"}}
 	f.Commitments = []enterprise.Commitment{{Item: "承诺事项", MadeOn: g.day(-60), Status: "false"}}
 	f.AnnualReports = []enterprise.AnnualReport{{Year: g.today.Year() - 1, FiledOn: g.day(-180)}}
+	f.RegistrationChanges = []enterprise.RegistrationChange{{Item: "legal_representative", ChangedOn: g.day(-20)}}
 	return f
 }
 
@@ -121,6 +122,14 @@ func (g corpusGen) enterprises(boundaries []float64) []corpusInput {
 		vary("key_sectors=["+s+"], risk_class=A", func(f *enterprise.Facts) { f.KeySectors, f.RiskClass = []string{s}, ptrTo("A") })
 	}
 	vary("key_sectors=[all six]", func(f *enterprise.Facts) { f.KeySectors = sortedSet(enterprise.KeySectors) })
+	vary("key_sectors=[all six], producer in all", func(f *enterprise.Facts) {
+		f.KeySectors, f.ProductionSectors = sortedSet(enterprise.KeySectors), sortedSet(enterprise.KeySectors)
+	})
+	for _, item := range sortedSet(enterprise.ChangeItems) {
+		vary("registration change of "+item+" today", func(f *enterprise.Facts) {
+			f.RegistrationChanges = []enterprise.RegistrationChange{{Item: item, ChangedOn: g.asOf}}
+		})
+	}
 	vary("premises_abnormal=true", func(f *enterprise.Facts) { f.PremisesAbnormal = ptrTo(true) })
 	vary("reachable=false", func(f *enterprise.Facts) { f.Reachable = ptrTo(false) })
 	vary("established today", func(f *enterprise.Facts) { f.EstablishedOn = ptrTo(g.asOf) })
@@ -143,9 +152,10 @@ func (g corpusGen) enterprises(boundaries []float64) []corpusInput {
 		"a fine, duties fulfilled and harm removed": func(p *enterprise.Penalty) {
 			p.DutiesFulfilled, p.HarmRemoved = true, true
 		},
-		"a fine of 0 yuan":          func(p *enterprise.Penalty) { p.FineAmount = 0 },
-		"a fine of 10,000,000 yuan": func(p *enterprise.Penalty) { p.FineAmount = 1e7 },
-		"a penalty with every kind": func(p *enterprise.Penalty) { p.Kinds = sortedSet(enterprise.PenaltyKinds) },
+		"a fine of 0 yuan":           func(p *enterprise.Penalty) { p.FineAmount = 0 },
+		"a fine of 10,000,000 yuan":  func(p *enterprise.Penalty) { p.FineAmount = 1e7 },
+		"a penalty with every kind":  func(p *enterprise.Penalty) { p.Kinds = sortedSet(enterprise.PenaltyKinds) },
+		"a five-year employment ban": func(p *enterprise.Penalty) { p.Kinds, p.BanMonths = []string{"employment_ban"}, ptrTo(60) },
 	}
 	for _, label := range slices.Sorted(maps.Keys(penaltyVariants)) {
 		vary("one penalty: "+label, func(f *enterprise.Facts) {
@@ -159,6 +169,10 @@ func (g corpusGen) enterprises(boundaries []float64) []corpusInput {
 			f.Listings = []enterprise.Listing{{List: "abnormal", Cause: c, ListedOn: g.day(-100)}}
 		})
 	}
+	vary("marked abnormal (individual business)", func(f *enterprise.Facts) {
+		f.EntityType = ptrTo("individual_business")
+		f.Listings = []enterprise.Listing{{List: "abnormal_mark", Cause: "annual_report_not_filed", ListedOn: g.day(-100)}}
+	})
 	vary("listed seriously dishonest", func(f *enterprise.Facts) {
 		f.Listings = []enterprise.Listing{{List: "serious_dishonest", Cause: "false_information", ListedOn: g.day(-400)}}
 	})
@@ -196,7 +210,7 @@ func (g corpusGen) enterprises(boundaries []float64) []corpusInput {
 	vary("every list empty", func(f *enterprise.Facts) {
 		f.Penalties, f.Listings, f.Licenses = []enterprise.Penalty{}, []enterprise.Listing{}, []enterprise.License{}
 		f.Inspections, f.Complaints, f.Commitments = []enterprise.Inspection{}, []enterprise.Complaint{}, []enterprise.Commitment{}
-		f.AnnualReports = []enterprise.AnnualReport{}
+		f.AnnualReports, f.RegistrationChanges = []enterprise.AnnualReport{}, []enterprise.RegistrationChange{}
 	})
 	vary(fmt.Sprintf("%d items in every list", longList), func(f *enterprise.Facts) { g.fill(f, longList) })
 
@@ -220,6 +234,7 @@ func (g corpusGen) fill(f *enterprise.Facts, n int) {
 	statuses := sortedSet(enterprise.CommitmentStatus)
 	results := sortedSet(enterprise.InspectionResult)
 	lists := sortedSet(enterprise.Lists)
+	changes := sortedSet(enterprise.ChangeItems)
 	for i := range n {
 		p := g.penalty(kinds[i%len(kinds)])
 		p.DecisionNo = fmt.Sprintf("罚字〔2026〕%d号", i+1)
@@ -232,6 +247,7 @@ func (g corpusGen) fill(f *enterprise.Facts, n int) {
 		f.Commitments = append(f.Commitments, enterprise.Commitment{Item: "承诺事项", MadeOn: g.day(-11 * (i + 1)), Status: statuses[i%len(statuses)]})
 		// Annual reports exist from 1979 on; older years repeat.
 		f.AnnualReports = append(f.AnnualReports, enterprise.AnnualReport{Year: g.today.Year() - 1 - i%30, FiledOn: g.day(-365*(i%30) - 180)})
+		f.RegistrationChanges = append(f.RegistrationChanges, enterprise.RegistrationChange{Item: changes[i%len(changes)], ChangedOn: g.day(-13 * i)})
 	}
 }
 

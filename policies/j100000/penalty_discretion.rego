@@ -1,8 +1,10 @@
 # National discretion over one violation (CN-4, 行政处罚法 2021 Art. 33, 36,
 # 37): time bar, no fault, mandatory no-penalty for a minor violation corrected
 # without harm, the discretionary first-offence waiver, and the jurisdiction's
-# no-penalty and lighter/reduced lists where its parameters hold them (XZ-5,
-# QG-7). Education accompanies every no-penalty outcome.
+# lists where its parameters hold them: Shanxi's no-penalty list and its
+# lighter/reduced list (XZ-5), Quangang's three lists of no, lighter and
+# reduced penalties (QG-7, 不予处罚及从轻、减轻处罚“三张清单”). Education
+# accompanies every no-penalty outcome.
 package j100000.penalty_discretion
 
 import data.lib
@@ -13,6 +15,10 @@ params := lib.params("penalty_discretion")
 v := input.context.violation
 
 discovered_on := object.get(v, "discovered_on", input.as_of)
+
+# A discovery dated after as_of had not happened on the decision date: the
+# time bar (Art. 36) cannot be judged from it.
+discovered_later if discovered_on > input.as_of
 
 # The time-limit rule in force when the violation ended, and the one in force
 # when it was discovered; the lighter applies (Art. 37).
@@ -60,7 +66,25 @@ want_met(field, want) if {
 
 education := lib.reason("education", "对当事人进行教育", params.basis.education)
 
-decision := {
+# The list the item is on: Xinzhou's two Shanxi lists (XZ-5) or Quangang's
+# 三张清单 of no, lighter and reduced penalties (QG-7); its name as the
+# jurisdiction's parameters give it.
+list_name := object.get(params.lists.names, list_item.list, list_item.list)
+
+# An item no published list gives is an example, and the answer says so.
+example_item if list_item.source == "example"
+
+example_text := "（清单事项为示例，default, not from a published document，非正式发布的清单内容）" if example_item
+
+else := ""
+
+decision := lib.refusal(
+	"fact_after_as_of",
+	sprintf("违法行为被发现之日%s晚于决定日期%s：决定日期尚未发现该违法行为，无法据此判断是否超过行政处罚时效", [discovered_on, input.as_of]),
+	{"field": "context.violation.discovered_on", "as_of": input.as_of},
+) if {
+	discovered_later
+} else := {
 	"outcome": "time_barred",
 	"list": null,
 	"education": true,
@@ -93,9 +117,9 @@ decision := {
 	"outcome": list_item.outcome,
 	"list": list_item.list,
 	"education": list_item.outcome == "no_penalty",
-	"item": {"code": v.item, "name": list_item.name},
+	"item": {"code": v.item, "name": list_item.name, "source": object.get(list_item, "source", "")},
 	"reasons": array.concat(
-		[lib.reason(concat("", ["list_", list_item.list]), sprintf("违法事项%s（%s）列入%s，符合清单适用条件", [v.item, list_item.name, params.lists.names[list_item.list]]), lib.cite("penalty_discretion", [["lists", "items", v.item]]))],
+		[lib.reason(concat("", ["list_", list_item.list]), sprintf("违法事项%s（%s）列入%s，符合清单适用条件%s", [v.item, list_item.name, list_name, example_text]), lib.cite("penalty_discretion", [["lists", "items", v.item]]))],
 		[education | list_item.outcome == "no_penalty"],
 	),
 } if {

@@ -12,9 +12,10 @@ kind := input.context.application.kind
 
 simplified := object.get(input.context.application, "simplified", false)
 
-# blocking lists the listings in force, in the shape every jurisdiction returns.
+# blocking lists the credit listings in force, in the shape every jurisdiction
+# returns.
 blocking := [block |
-	some l in lib.active_listings
+	some l in lib.active_credit_listings
 	block := {
 		"list": l.list,
 		"list_name": lib.list_names[l.list],
@@ -22,6 +23,13 @@ blocking := [block |
 		"listed_on": l.listed_on,
 	}
 ]
+
+# An individual business marked abnormal is not in either list: the national
+# rules do not restrict it for that, and the answer says the mark was seen.
+mark_note := "（其被标记为经营异常状态，该标记不属于上述名录，全国规则不据此限制）" if {
+	some l in lib.active_listings
+	l.list == "abnormal_mark"
+} else := ""
 
 decision := {
 	"accept": false,
@@ -54,7 +62,7 @@ decision := {
 	"blocking": [],
 	"reasons": [lib.reason(
 		"no_credit_constraint",
-		"该主体未被列入经营异常名录或严重违法失信名单，无信用约束",
+		concat("", ["该主体未被列入经营异常名录或严重违法失信名单，无信用约束", mark_note]),
 		params.basis.listing_restrictions,
 	)],
 }

@@ -28,12 +28,19 @@ missing := object.get(a, "missing_secondary", [])
 
 tolerant := params.deficiency_tolerant if input.as_of >= params.deficiency_tolerant.from
 
+# tolerant_from_note explains the start date where the parameters do (QG-5:
+# the measures were issued early in 2023, the first document recording them
+# is dated 2023-05-10).
+tolerant_from_note := sprintf("（%s）", [lib.render(tolerant.from_text, [tolerant])]) if tolerant.from_text
+
+else := ""
+
 serious_listing := [l | some l in lib.active_listings; l.list == "serious_dishonest"]
 
 serious_too_recent if {
 	a.record == "serious_list"
 	some l in serious_listing
-	l.listed_on > dates.years_before(regime.serious_list_min_years)
+	not dates.reached(l.listed_on, regime.serious_list_min_years, 0)
 }
 
 base := {"decide_within_working_days": regime.working_days}
@@ -75,7 +82,7 @@ decision := lib.refusal(
 	"accept": true,
 	"mode": "deficiency_tolerant",
 	"missing_secondary": missing,
-	"reasons": array.concat([lib.reason("deficiency_tolerant", sprintf("基本条件具备、主要材料齐全，仅欠缺次要材料（%s），已承诺限期补正，先予受理修复", [concat("、", missing)]), lib.cite("repair_application", [["deficiency_tolerant"]]))], extra_reasons),
+	"reasons": array.concat([lib.reason("deficiency_tolerant", sprintf("基本条件具备、主要材料齐全，仅欠缺次要材料（%s），已承诺限期补正，先予受理修复%s", [concat("、", missing), tolerant_from_note]), lib.cite("repair_application", [["deficiency_tolerant"]]))], extra_reasons),
 }]) if {
 	tolerant
 	a.commitment_to_supplement == true

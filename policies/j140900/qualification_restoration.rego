@@ -32,6 +32,12 @@ blockers contains "reason" if not qualifying_reason
 
 blockers contains "other_violations" if r.other_violations == true
 
+# 无其他违法行为 is a finding: a request that does not state it is not eligible yet.
+blockers contains "other_violations_unconfirmed" if {
+	not r.other_violations == true
+	not r.other_violations == false
+}
+
 blockers contains "no_wish_to_continue" if r.wishes_to_continue != true
 
 decision := lib.refusal("rule_not_in_force", sprintf("忻州市恢复经营资格措施自%s起施行", [params.from]), {"from": params.from}) if {

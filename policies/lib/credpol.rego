@@ -211,10 +211,27 @@ removed_by(l, day) if {
 # active_listings are the enterprise's listings in force on input.as_of.
 active_listings := [l | some l in object.get(enterprise, "listings", []); active_listing(l)]
 
-# list_names are the Chinese names of the two credit lists.
+# credit_lists are the two lists of 企业信息公示暂行条例 Art. 17–18 that carry
+# the national restrictions. The abnormal-status mark of an individual
+# business (abnormal_mark, 个体工商户年度报告办法) is recorded beside them but
+# is not one of them: only a rule that names it (ST-4) acts on it.
+credit_lists := {"abnormal", "serious_dishonest"}
+
+# active_credit_listings are the listings in force in either credit list.
+active_credit_listings := [l | some l in active_listings; l.list in credit_lists]
+
+# sectors_worked are the key sectors the enterprise works in; with
+# producers_only, only those in which it is a producer (生产企业), as
+# Shantou's key areas are (ST-1: 食品、特种设备等生产企业).
+sectors_worked(producers_only) := object.get(enterprise, "production_sectors", []) if producers_only
+
+else := object.get(enterprise, "key_sectors", [])
+
+# list_names are the Chinese names of the two credit lists and of the mark.
 list_names := {
 	"abnormal": "经营异常名录",
 	"serious_dishonest": "严重违法失信名单",
+	"abnormal_mark": "经营异常状态标记",
 }
 
 # sector_names are the Chinese names of the key sectors.

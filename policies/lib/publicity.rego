@@ -3,7 +3,13 @@
 # periods in params (penalty_publicity.regimes); a penalty is assessed under
 # the regime in force when it was decided and, if a later regime is in force on
 # input.as_of, under that one too, and the lighter result for the party applies
-# (行政处罚法 Art. 37, 从旧兼从轻).
+# (行政处罚法 Art. 37, 从旧兼从轻). Under CN-7 the answer names the reading that
+# put the penalty in its category, a default where no document gives one. A
+# ban longer than three years sets the publicity period (CN-5 Art. 13), and
+# every published penalty is due within 20 working days of the decision
+# (Art. 9), counted under the State Council's holiday arrangements. Quangang's
+# measures (QG-5) repair light information without application and relax
+# the wait before repair.
 package lib.publicity
 
 import data.lib
@@ -27,6 +33,7 @@ facts(p) := {
 	"ordinary": object.get(p, "procedure", "ordinary") == "ordinary",
 	"fine": object.get(p, "fine_amount", 0),
 	"sector": object.get(p, "sector", "general"),
+	"ban_months": object.get(p, "ban_months", 0),
 }
 
 warning_only(f) if f.kinds == {"warning"}
@@ -56,25 +63,100 @@ published(f) if {
 	not warning_only(f)
 }
 
-# category under CN-7: minor 轻微, moderate 一般, serious 严重.
-category(f) := "serious" if never_early(f)
+# A ban or restriction longer than three years sets the publicity period
+# to its own length (CN-5 Art. 13); a light penalty carries none.
+long_ban(f) if {
+	f.ban_months > params.long_ban.over_months
+	not light(f)
+}
 
-else := "serious" if f.fine >= params.regimes["CN-7"].serious_fine.min
+# ends is the end of publicity for a period and whether the ban set it: the
+# ban's end where a long ban ends later than the period.
+ends(f, period) := [ban_end, true] if {
+	long_ban(f)
+	ban_end := dates.shift(f.start, 0, f.ban_months, 0)
+	ban_end > after(f.start, period)
+} else := [after(f.start, period), false]
 
-else := "minor" if light(f)
+# category under CN-7: minor 轻微, moderate 一般, serious 严重, with the
+# reading that put the penalty there. CN-7 names the categories but no
+# document says which penalties fall in each: the reading is a parameter
+# (regimes.CN-7.classification, serious_fine) and the answer names it.
+cn7 := params.regimes["CN-7"]
 
-else := "moderate"
+category(f) := ["serious", "serious_kind"] if {
+	some k in f.kinds
+	k in cn7.classification.serious_kinds
+} else := ["serious", "serious_fine"] if {
+	f.fine >= cn7.serious_fine.min
+} else := ["minor", "light"] if {
+	cn7.classification.minor_is_light == true
+	light(f)
+} else := ["moderate", "other"]
+
+reading_path := {
+	"serious_kind": ["regimes", "CN-7", "classification", "serious_kinds"],
+	"serious_fine": ["regimes", "CN-7", "serious_fine", "min"],
+	"light": ["regimes", "CN-7", "classification", "minor_is_light"],
+	"other": ["regimes", "CN-7", "classification"],
+}
+
+reading(f, rule) := {
+	"rule": rule,
+	"text": concat("", [reading_text(f, rule), default_label(source)]),
+	"source": source,
+} if {
+	source := lib.source_of("penalty_publicity", reading_path[rule])
+}
+
+reading_text(f, "serious_kind") := sprintf("处罚种类含%s，归为严重信息", [concat("、", [kind_names[k] | some k in cn7.classification.serious_kinds; k in f.kinds])])
+
+reading_text(f, "serious_fine") := sprintf("罚款%s元，不低于%s元，归为严重信息", [amount_text(f.fine), amount_text(cn7.serious_fine.min)])
+
+# amount_text writes an amount in yuan without an exponent (1000000, not
+# 1e+06), to the fen where it has one.
+amount_text(x) := format_int(x, 10) if x == round(x)
+
+else := sprintf("%.2f", [x])
+
+reading_text(_, "light") := "仅受通报批评或较低数额罚款，归为轻微信息"
+
+reading_text(_, "other") := "不属于严重、轻微信息的情形，归为一般信息"
+
+# default_label marks a reading or figure no published document gives.
+default_label(source) := "（默认解读，非公开文件所定）" if startswith(source, "default")
+
+else := ""
+
+kind_names := {
+	"warning": "警告",
+	"notice_of_criticism": "通报批评",
+	"fine": "罚款",
+	"confiscation": "没收违法所得、没收非法财物",
+	"suspension_of_business": "责令停产停业",
+	"restriction_of_production": "限制开展生产经营活动",
+	"employment_ban": "限制从业",
+	"qualification_lowered": "降低资质等级",
+	"permit_revoked": "吊销许可证件",
+	"license_revoked": "吊销营业执照",
+	"detention": "行政拘留",
+}
 
 after(day, period) := dates.shift(day, object.get(period, "years", 0), object.get(period, "months", 0), 0)
 
-# assess returns the outcome for facts f under regime name.
+# assess returns the outcome for facts f under regime name. wait is the
+# period before repair may be requested (null when it may not be), for a
+# jurisdiction that relaxes it (QG-5); it is not shown.
 assess(f, name) := {
 	"regime": name,
 	"publish": false,
 	"publicity_ends_on": null,
+	"long_ban": false,
 	"repair_eligible_on": null,
+	"wait": null,
 	"auto_repair": false,
 	"category": null,
+	"category_reading": null,
 	"why": "not_published",
 } if {
 	not published(f)
@@ -83,34 +165,46 @@ assess(f, name) := {
 	outcome := assess_cn6(f)
 } else := assess_cn7(f)
 
-assess_cn6(f) := o if {
-	r := params.regimes["CN-6"]
+cn6 := params.regimes["CN-6"]
+
+assess_cn6(f) := shaped(f, "CN-6", "light", cn6.light_publicity, null) if {
 	light(f)
-	o := {"regime": "CN-6", "publish": true, "publicity_ends_on": after(f.start, r.light_publicity), "repair_eligible_on": null, "auto_repair": false, "category": null, "why": "light"}
-} else := o if {
-	r := params.regimes["CN-6"]
+} else := shaped(f, "CN-6", "never_early", cn6.publicity, null) if {
 	never_early(f)
-	o := {"regime": "CN-6", "publish": true, "publicity_ends_on": after(f.start, r.publicity), "repair_eligible_on": null, "auto_repair": false, "category": null, "why": "never_early"}
-} else := o if {
-	r := params.regimes["CN-6"]
+} else := shaped(f, "CN-6", "key_sector", cn6.publicity, cn6.repair_after_key_sector) if {
 	f.sector in key_sectors
-	o := {"regime": "CN-6", "publish": true, "publicity_ends_on": after(f.start, r.publicity), "repair_eligible_on": after(f.start, r.repair_after_key_sector), "auto_repair": false, "category": null, "why": "key_sector"}
-} else := o if {
-	r := params.regimes["CN-6"]
-	o := {"regime": "CN-6", "publish": true, "publicity_ends_on": after(f.start, r.publicity), "repair_eligible_on": after(f.start, r.repair_after), "auto_repair": false, "category": null, "why": "general"}
+} else := shaped(f, "CN-6", "general", cn6.publicity, cn6.repair_after)
+
+# Under CN-7 every category may leave publicity early or at its end: serious
+# information too may be repaired after its period (RULES CN-7), whatever
+# CN-5 Art. 14(3) said under the earlier regime.
+assess_cn7(f) := object.union(shaped(f, "CN-7", c, r.publicity, object.get(r, "repair_after", null)), {
+	"auto_repair": true,
+	"category": c,
+	"category_reading": reading(f, rule),
+}) if {
+	[c, rule] := category(f)
+	r := cn7.categories[c]
 }
 
-assess_cn7(f) := o if {
-	c := category(f)
-	r := params.regimes["CN-7"].categories[c]
-	o := {"regime": "CN-7", "publish": true, "publicity_ends_on": after(f.start, r.publicity), "repair_eligible_on": repair_cn7(f, r), "auto_repair": true, "category": c, "why": c}
+shaped(f, regime, why, publicity, wait) := {
+	"regime": regime,
+	"publish": true,
+	"publicity_ends_on": ends_on,
+	"long_ban": by_ban,
+	"repair_eligible_on": repair_on(f, wait),
+	"wait": wait,
+	"auto_repair": false,
+	"category": null,
+	"category_reading": null,
+	"why": why,
+} if {
+	[ends_on, by_ban] := ends(f, publicity)
 }
 
-repair_cn7(f, r) := null if {
-	never_early(f)
-} else := after(f.start, r.repair_after) if {
-	r.repair_after
-} else := null
+repair_on(_, null) := null
+
+repair_on(f, wait) := after(f.start, wait) if wait != null
 
 # weight orders outcomes from lightest for the party: not published, then
 # earlier end of publicity, earlier repair, automatic removal.
@@ -127,13 +221,21 @@ auto_key(o) := 0 if o.auto_repair
 else := 1
 
 # outcome assesses penalty p on input.as_of, choosing between the regime in
-# force when it was decided and the one in force now.
-outcome(p) := object.union(local(o), {"decision_no": p.decision_no, "decided_on": p.decided_on, "applied": applied}) if {
+# force when it was decided and the one in force now, then applies the
+# jurisdiction's own measures and adds when publication is due.
+outcome(p) := object.union_n([
+	relaxed(local(o), f),
+	due(p, o.publish),
+	{"decision_no": p.decision_no, "decided_on": p.decided_on, "published_on": object.get(p, "published_on", null), "applied": applied},
+]) if {
 	f := facts(p)
 	then := regime_at(p.decided_on)
 	now := regime_at(input.as_of)
 	[o, applied] := pick(f, then, now)
 }
+
+# shown is an outcome as the answer gives it.
+shown(o) := object.remove(o, ["why", "wait"])
 
 # pick assesses under the later regime only when it differs: a function's
 # arguments are evaluated before the call, an else branch only when reached.
@@ -147,6 +249,56 @@ local(o) := object.union(o, {"auto_repair": true, "why": "light_auto"}) if {
 	o.why == "light"
 	input.as_of >= params.auto_repair_light.from
 } else := o
+
+# relaxed applies a jurisdiction's relaxed repair period (QG-5 放宽修复期限):
+# the wait before repair may be requested is shortened, never below the
+# minimum; information that may not be repaired early stays so.
+relaxed(o, f) := object.union(o, {
+	"repair_eligible_on": after(f.start, {"months": m}),
+	"repair_relaxed": {
+		"regular_repair_eligible_on": o.repair_eligible_on,
+		"shorten_by": rp.shorten_by,
+		"min_wait": rp.min_wait,
+		"source": lib.source_of("penalty_publicity", ["relaxed_repair_period", "shorten_by"]),
+	},
+}) if {
+	rp := params.relaxed_repair_period
+	input.as_of >= rp.from
+	o.wait != null
+	m := max([months(o.wait) - months(rp.shorten_by), months(rp.min_wait)])
+	m < months(o.wait)
+} else := object.union(o, {"repair_relaxed": null})
+
+months(period) := (object.get(period, "years", 0) * 12) + object.get(period, "months", 0)
+
+# due is when a published penalty must be published (CN-5 Art. 9: within
+# the working days of publication.within_working_days of the decision,
+# counted under the State Council's holiday arrangements in
+# working_day_calendar) and whether that was missed on input.as_of: known
+# only when the publication date is.
+due(_, false) := {"publish_by": null, "publication_overdue": null, "publication_calendar": null}
+
+due(p, true) := {
+	"publish_by": by,
+	"publication_overdue": overdue(object.get(p, "published_on", null), by),
+	"publication_calendar": {
+		"sources": [calendar[y].source | some y in calendar_years(p.decided_on, by)],
+		"weekdays_only_years": dates.calendar_gaps(p.decided_on, by, calendar),
+	},
+} if {
+	by := dates.add_working_days(p.decided_on, params.publication.within_working_days, calendar)
+}
+
+calendar := object.get(params, "working_day_calendar", {})
+
+calendar_years(from, to) := sort([y | some y, _ in calendar; y >= substring(from, 0, 4); y <= substring(to, 0, 4)])
+
+overdue(null, _) := null
+
+overdue(on, by) := on > by if {
+	on != null
+	on <= input.as_of
+} else := input.as_of > by if on != null
 
 # local_reasons cite local rules in force that restate or refine the regime
 # applied. A rule's text names the values it restates as placeholders; where
@@ -165,12 +317,91 @@ choose(a, b) := [b, "later_lighter"] if weight(b) < weight(a)
 
 choose(a, b) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
 
+# reasons explain one assessed penalty: the outcome, then what refined it
+# (a long ban, a relaxed repair period) and when publication is due.
+reasons(o) := array.concat([reason(o)], [r | some r in [ban_reason(o), relaxed_reason(o), due_reason(o)]; r != null])
+
 # reason explains one assessed penalty in Chinese with its basis.
 reason(o) := lib.reason(
 	concat("", ["publicity_", o.why]),
-	sprintf("处罚决定%s：%s%s", [o.decision_no, outcome_text(o), applied_text[o.applied]]),
-	lib.join_bases([citation[o.regime][o.why], applied_basis[o.applied]]),
+	sprintf("处罚决定%s：%s%s%s", [o.decision_no, outcome_text(o), reading_note(o), applied_text[o.applied]]),
+	lib.join_bases([citation[o.regime][cited(o)], applied_basis[o.applied]]),
 )
+
+# cited is the outcome whose parameters the reason cites: for serious
+# information, the reading that made it serious.
+cited(o) := o.category_reading.rule if {
+	o.why == "serious"
+} else := o.why
+
+reading_note(o) := sprintf("；信息类别：%s", [o.category_reading.text]) if o.category_reading != null
+
+else := ""
+
+ban_reason(o) := lib.reason(
+	"publicity_long_ban",
+	sprintf("处罚决定%s：限制从业等期限超过%v个月，公示期与限制期限相同，公示至%s", [o.decision_no, params.long_ban.over_months, o.publicity_ends_on]),
+	lib.cite("penalty_publicity", [["long_ban", "over_months"]]),
+) if o.long_ban
+
+else := null
+
+relaxed_reason(o) := lib.reason(
+	"repair_period_relaxed",
+	sprintf("处罚决定%s：放宽修复期限，可申请信用修复之日由%s提前至%s（等待期缩短%s，最短%s%s）%s", [
+		o.decision_no, o.repair_relaxed.regular_repair_eligible_on, o.repair_eligible_on,
+		lib.show(o.repair_relaxed.shorten_by), lib.show(o.repair_relaxed.min_wait),
+		default_figure(o.repair_relaxed.source), relaxed_from_note,
+	]),
+	lib.cite("penalty_publicity", [["relaxed_repair_period"]]),
+) if o.repair_relaxed != null
+
+else := null
+
+default_figure(source) := "；缩短幅度与最短等待期为默认值，非公开文件所定" if startswith(source, "default")
+
+else := ""
+
+# from_note gives a local measure's start date as its parameters explain it;
+# rendered once per decision, not once per penalty.
+from_note(block) := sprintf("（%s）", [lib.render(block.from_text, [block])]) if block.from_text
+
+else := ""
+
+relaxed_from_note := from_note(params.relaxed_repair_period)
+
+auto_repair_from_note := from_note(params.auto_repair_light)
+
+due_reason(o) := lib.reason(
+	"publication_due",
+	sprintf("处罚决定%s：应自作出处罚决定之日（%s）起%v个工作日内公示，即不晚于%s%s%s", [
+		o.decision_no, o.decided_on, params.publication.within_working_days, o.publish_by,
+		calendar_text(o.publication_calendar), overdue_text(o),
+	]),
+	lib.join_bases(array.concat(
+		[lib.cite("penalty_publicity", [["publication", "within_working_days"]])],
+		[lib.cite("penalty_publicity", [["working_day_calendar", y]]) | some y in calendar_years(o.decided_on, o.publish_by)],
+	)),
+) if o.publish
+
+else := null
+
+calendar_text(c) := sprintf("（工作日按%s计算）", [concat("、", c.sources)]) if {
+	count(c.weekdays_only_years) == 0
+} else := sprintf("（工作日按%s计算；%s年无国务院节假日安排数据，按周一至周五计算）", [concat("、", c.sources), concat("、", c.weekdays_only_years)]) if {
+	count(c.sources) > 0
+} else := sprintf("（%s年无国务院节假日安排数据，工作日按周一至周五计算）", [concat("、", c.weekdays_only_years)])
+
+overdue_text(o) := "；未提供公示日期，无法判断是否逾期公示" if {
+	o.publication_overdue == null
+} else := sprintf("；已于%s公示，逾期公示", [o.published_on]) if {
+	o.publication_overdue
+	o.published_on <= input.as_of
+} else := sprintf("；截至%s尚未公示，已逾期", [input.as_of]) if {
+	o.publication_overdue
+} else := sprintf("；已于%s公示，未逾期", [o.published_on]) if {
+	o.published_on <= input.as_of
+} else := sprintf("；定于%s公示，截至%s未逾期", [o.published_on, input.as_of])
 
 # decided_by lists, per regime and outcome, the parameters that set the
 # outcome: the reason cites the level that set each of them, so a county's
@@ -186,9 +417,10 @@ decided_by := {
 	},
 	"CN-7": {
 		"not_published": [["regimes", "CN-7", "from"]],
-		"minor": [["regimes", "CN-7", "categories", "minor"], ["lower_fine", "max"]],
-		"moderate": [["regimes", "CN-7", "categories", "moderate"]],
-		"serious": [["regimes", "CN-7", "categories", "serious"], ["never_early_kinds"], ["regimes", "CN-7", "serious_fine"]],
+		"minor": [["regimes", "CN-7", "categories", "minor"], ["regimes", "CN-7", "classification"], ["lower_fine", "max"]],
+		"moderate": [["regimes", "CN-7", "categories", "moderate"], ["regimes", "CN-7", "classification"]],
+		"serious_kind": [["regimes", "CN-7", "categories", "serious"], ["regimes", "CN-7", "classification"]],
+		"serious_fine": [["regimes", "CN-7", "categories", "serious"], ["regimes", "CN-7", "serious_fine"]],
 	},
 }
 
@@ -200,14 +432,20 @@ citation[regime][why] := lib.cite("penalty_publicity", paths) if {
 
 outcome_text(o) := "简易程序作出或仅为警告，不予公示" if not o.publish
 
-else := sprintf("公示至%s，期满免申请自动修复", [o.publicity_ends_on]) if o.why == "light_auto"
+else := sprintf("公示至%s，期满免申请自动修复%s", [o.publicity_ends_on, auto_repair_from_note]) if o.why == "light_auto"
 
 else := sprintf("公示至%s，公示期满停止公示，不可提前申请信用修复", [o.publicity_ends_on]) if {
 	o.repair_eligible_on == null
 	not o.auto_repair
 } else := sprintf("公示至%s，期满自动停止公示（%s信息）", [o.publicity_ends_on, category_names[o.category]]) if {
 	o.repair_eligible_on == null
-} else := sprintf("公示至%s，自%s起可申请信用修复%s", [o.publicity_ends_on, o.repair_eligible_on, auto_text(o)])
+} else := sprintf("公示至%s，自%s起可申请信用修复%s", [o.publicity_ends_on, regular_repair(o), auto_text(o)])
+
+# regular_repair is the date the regime gives: where a jurisdiction relaxed
+# it, its own reason gives the relaxed date.
+regular_repair(o) := o.repair_relaxed.regular_repair_eligible_on if o.repair_relaxed != null
+
+else := o.repair_eligible_on
 
 auto_text(o) := "，期满自动移出" if o.auto_repair
 

@@ -56,3 +56,15 @@ test_cn8_listing_removed_on_the_decision_day_no_longer_counts if {
 	d := registration_change.decision with input as req("change", [removed])
 	d.reasons[0].code == "no_credit_constraint"
 }
+
+# CN-8 restricts entities in the two lists (企业信息公示暂行条例 Art. 18); the
+# abnormal-status mark of an individual business is not one of them, so the
+# national baseline neither blocks nor names it.
+test_cn8_the_abnormal_mark_is_not_a_credit_list if {
+	marked := {"list": "abnormal_mark", "cause": "annual_report_not_filed", "listed_on": "2025-07-01", "removed_on": null}
+	d := registration_change.decision with input as req("deregistration", [marked]) with input.context.application.simplified as true
+	d.accept
+	d.blocking == []
+	d.reasons[0].code == "no_credit_constraint"
+	contains(d.reasons[0].message, "被标记为经营异常状态，该标记不属于上述名录")
+}

@@ -33,3 +33,18 @@ test_qg4_premises_abnormal if {
 	d.alerts[0].risk_point == "经营场所异常"
 	startswith(d.reasons[0].basis, "QG-4 ")
 }
+
+# QG-4, 000 (八): 梳理触发式监管的“事项、风险点、触发点、监管措施”四项清单 — the
+# seed asks for the lists and gives none of their items: the shipped items
+# are examples, and every alert says so.
+test_qg4_example_items_are_marked_in_the_answer if {
+	expired := [{"kind": "食品经营许可证", "number": "1", "expires_on": "2026-01-01"}]
+	d := risk_alerts.decision with input as qg({"key_sectors": ["food"], "licenses": expired, "premises_abnormal": true})
+	count(d.alerts) == 2
+	every a in d.alerts {
+		a.example
+	}
+	every r in d.reasons {
+		startswith(r.message, "【示例事项，非本局公布的清单】")
+	}
+}

@@ -38,15 +38,22 @@ test_qg1_a_licence_expiring_on_the_day_is_not_expired if {
 	d.sampling == "regular"
 }
 
-test_qg1_lean_never_goes_past_unlimited if {
+# Quangang keeps the national levels: a lean raise stops at 大幅提高 and never
+# reaches 不设上限, which no Quangang or national document says.
+test_qg1_lean_never_goes_past_the_highest_level_in_use if {
 	d := supervision.decision with input as qg({"risk_class": "D", "premises_abnormal": true})
-	d.sampling == "unlimited"
+	d.sampling == "much_increased"
+	c := supervision.decision with input as qg({"risk_class": "C", "premises_abnormal": true})
+	c.sampling == "much_increased"
 }
 
+# QG-4, 000 (八): 在登记事项、公示信息等抽查检查中, so the request names a
+# registration inspection.
 test_qg4_class_a_offsite_but_not_when_triggered if {
-	routine := supervision.decision with input as qg({"risk_class": "A"})
+	registration := json.patch(qg({"risk_class": "A"}), [{"op": "add", "path": "/context/inspection_item", "value": "registration"}])
+	routine := supervision.decision with input as registration
 	routine.offsite_allowed
-	triggered := supervision.decision with input as json.patch(qg({"risk_class": "A"}), [{"op": "replace", "path": "/context/trigger", "value": "big_data"}])
+	triggered := supervision.decision with input as json.patch(registration, [{"op": "replace", "path": "/context/trigger", "value": "big_data"}])
 	not triggered.offsite_allowed
 	triggered.sampling == "regular"
 }

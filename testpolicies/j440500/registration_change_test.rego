@@ -52,3 +52,24 @@ test_st4_does_not_apply_before_the_plan_was_issued if {
 	on_the_day := registration_change.decision with input as req("change", [old], "2021-10-12")
 	not on_the_day.accept
 }
+
+# 003 三(二)10: 对被标记为经营异常状态或者被列入经营异常名录、严重违法失信名单的
+# 市场主体，在相关违法情形未改正前申请变更登记或备案的，登记机关不予受理。
+# The mark of an individual business is named beside the two lists.
+marked := {"list": "abnormal_mark", "cause": "annual_report_not_filed", "listed_on": "2025-07-01", "removed_on": null}
+
+test_st4_an_individual_business_marked_abnormal_is_not_accepted if {
+	every kind in ["change", "filing"] {
+		d := registration_change.decision with input as req(kind, [marked], "2026-11-21")
+		not d.accept
+		d.blocking[0].list == "abnormal_mark"
+		d.reasons[0].code == "not_accepted_abnormal_mark"
+		contains(d.reasons[0].message, "被标记为经营异常状态")
+	}
+}
+
+test_st4_the_mark_no_longer_blocks_once_removed if {
+	removed := json.patch(marked, [{"op": "replace", "path": "/removed_on", "value": "2026-02-01"}])
+	d := registration_change.decision with input as req("change", [removed], "2026-11-21")
+	d.accept
+}
