@@ -55,6 +55,7 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.GET("/drafts/:id/reviews", s.listReviews)
 	in.POST("/drafts/:id/reviews", s.reviewDraft)
 	in.POST("/drafts/:id/publish", s.publishDraft)
+	s.impactRoutes(in)
 }
 
 func (s *server) authenticateUser(c *gin.Context) {
@@ -441,8 +442,13 @@ func (s *server) submitDraft(c *gin.Context) {
 
 func (s *server) draftStatus(c *gin.Context) {
 	d, g, err := s.Admin.Status(c.Request.Context(), user(c), c.Param("id"))
-	s.answer(c, http.StatusOK, gin.H{"draft": d.ID, "hash": d.Hash, "state": d.State, "gate": gin.H{"state": g.State, "report": g.Report,
-		"started_at": g.StartedAt, "finished_at": nonZeroTime(g.FinishedAt)}}, err)
+	if err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
+	// The reviewer sees what the content under review would do, when it was run.
+	c.JSON(http.StatusOK, gin.H{"draft": d.ID, "hash": d.Hash, "state": d.State, "gate": gin.H{"state": g.State, "report": g.Report,
+		"started_at": g.StartedAt, "finished_at": nonZeroTime(g.FinishedAt)}, "impact": s.draftImpactSummary(c, d.ID)})
 }
 
 func nonZeroTime(t time.Time) *time.Time {
@@ -476,10 +482,14 @@ func (s *server) draftDiff(c *gin.Context) {
 
 func (s *server) listReviews(c *gin.Context) {
 	rs, err := s.Admin.Reviews(c.Request.Context(), user(c), c.Param("id"))
+	if err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
 	if rs == nil {
 		rs = []admin.Review{}
 	}
-	s.answer(c, http.StatusOK, gin.H{"reviews": rs}, err)
+	c.JSON(http.StatusOK, gin.H{"reviews": rs, "impact": s.draftImpactSummary(c, c.Param("id"))})
 }
 
 func (s *server) reviewDraft(c *gin.Context) {

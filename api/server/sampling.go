@@ -13,6 +13,7 @@ import (
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/problem"
 	"github.com/credpol/credpol/internal/sampling"
+	"github.com/credpol/credpol/internal/spreadsheet"
 )
 
 // planTimeout bounds drawing and storing one plan. It sits inside serve's
@@ -67,7 +68,7 @@ func (s *server) exportPlan(c *gin.Context) {
 	c.Writer.WriteString("\ufeff") // Excel opens UTF-8 Chinese correctly with a BOM
 	w := csv.NewWriter(c.Writer)
 	w.Write([]string{"plan", "year", "uscc", "name", "inspectors", "inspected_on", "result", "published"})
-	name := csvCell(plan.Name)
+	name := spreadsheet.Cell(plan.Name)
 	const chunk = 5000
 	for offset := 0; ; offset += chunk {
 		_, items, err := s.Sampling.Get(c.Request.Context(), principal(c), id, offset, chunk)
@@ -76,8 +77,8 @@ func (s *server) exportPlan(c *gin.Context) {
 			return
 		}
 		for _, it := range items {
-			w.Write([]string{name, strconv.Itoa(plan.Year), csvCell(it.USCC), csvCell(it.Name),
-				csvCell(strings.Join(it.Inspectors, " ")), csvCell(enterprise.Value(it.InspectedOn)), csvCell(enterprise.Value(it.Result)),
+			w.Write([]string{name, strconv.Itoa(plan.Year), spreadsheet.Cell(it.USCC), spreadsheet.Cell(it.Name),
+				spreadsheet.Cell(strings.Join(it.Inspectors, " ")), spreadsheet.Cell(enterprise.Value(it.InspectedOn)), spreadsheet.Cell(enterprise.Value(it.Result)),
 				strconv.FormatBool(it.Published)})
 		}
 		w.Flush()
@@ -85,20 +86,6 @@ func (s *server) exportPlan(c *gin.Context) {
 			return
 		}
 	}
-}
-
-// csvCell neutralises a text cell a spreadsheet would run as a formula
-// (CSV injection: =HYPERLINK(…), =cmd|' /C calc'!A0): a cell starting with
-// = + - @ tab or carriage return gets a leading single quote, as OWASP
-// advises, so it opens as text. Spreadsheets also skip leading spaces, and
-// locales that split on semicolons start a new cell after one, so the first
-// character after those counts too. Names come from clients, so every text
-// cell of the publication passes here.
-func csvCell(s string) string {
-	if first := strings.TrimLeft(s, " ;"); first != "" && strings.ContainsRune("=+-@\t\r", rune(first[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func (s *server) updatePlanItem(c *gin.Context) {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/admin/impactrun"
 	"github.com/credpol/credpol/admin/replica"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
@@ -60,6 +61,8 @@ type Deps struct {
 	Idempotency IdempotencyStore
 	// Admin runs the policy lifecycle (/admin/v1); nil leaves it off.
 	Admin *admin.Service
+	// Impact starts and reads impact runs (/admin/v1/impact-runs); nil leaves them off.
+	Impact *impactrun.Service
 	// Follower keeps the server on the live revision; /ready reports it.
 	Follower interface{ Status() replica.Status }
 	// SeparateMetrics leaves /metrics off this handler: it is served by

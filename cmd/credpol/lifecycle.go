@@ -11,11 +11,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/admin/gate"
+	"github.com/credpol/credpol/admin/impactrun"
 	"github.com/credpol/credpol/admin/replica"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/storage"
@@ -57,6 +59,30 @@ func (o *serveOptions) startLifecycle(ctx context.Context, st *storage.Store, en
 	adm.Start(ctx, log)
 	go follower.Run(ctx)
 	return adm, follower, nil
+}
+
+// startImpactRuns starts this server's part in impact runs: a River client
+// on the store that queues the runs started here and, unless
+// --impact-workers is 0, evaluates chunks of any replica's runs, until
+// stopJobs (shutdown) stops it.
+func (o *serveOptions) startImpactRuns(ctx context.Context, st *storage.Store, adm *admin.Service, log *slog.Logger) (*impactrun.Service, storage.JobClient, error) {
+	runs := &impactrun.Service{Admin: adm, Store: st, Budget: o.evalBudget}
+	jobs, err := impactrun.StartJobs(ctx, runs, st.NewJobClient, impactrun.WorkerOptions{Workers: o.impactWorkers,
+		RescueAfter: o.impactRescue, Logger: log})
+	return runs, jobs, err
+}
+
+// stopJobs lets the chunks being evaluated finish for a while, then cuts
+// them off: River retries them, here or on another replica.
+func stopJobs(jobs storage.JobClient, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := jobs.Stop(ctx); err != nil {
+		log.Warn("chunks still running at the shutdown deadline; they are retried", "err", err)
+		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		jobs.StopAndCancel(hard)
+	}
 }
 
 // bootstrap makes the given tree revision 1, after the checks a server runs

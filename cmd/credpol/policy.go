@@ -39,7 +39,7 @@ func policyCmd() *cobra.Command {
 	}
 	cmd.PersistentFlags().BoolVar(&o.json, "json", false, "print the server's JSON answer as it is")
 	cmd.AddCommand(o.draftCmd(), o.pushCmd(), o.statusCmd(), o.diffCmd(), o.submitCmd(), o.reviewCmd(true), o.reviewCmd(false),
-		o.publishCmd(), o.rollbackCmd(), o.revisionsCmd(), o.pullCmd())
+		o.publishCmd(), o.rollbackCmd(), o.revisionsCmd(), o.pullCmd(), o.impactCmd())
 	return cmd
 }
 

@@ -100,13 +100,11 @@ func revisionOf(t *testing.T, fsys fs.FS) string {
 	return rev
 }
 
-// Heilongjiang raises grade B's minimum from 790 to 800 points. Its own
-// suite pins the boundary at 790, so `credpol test` run where the edit was
-// made must fail; check, test and eval all name the edited tree and its
-// revision, and eval answers from it. --builtin still uses the shipped tree.
-func TestToolsUseTheTreeOnDisk(t *testing.T) {
-	workOnCopy(t)
-	params := filepath.Join("policies", "params", "230000", "data.json")
+// raiseBandB makes Heilongjiang's grade B start at 800 points instead of
+// 790 in the tree in dir, the change policy staff make in the lifecycle demo.
+func raiseBandB(t *testing.T, dir string) {
+	t.Helper()
+	params := filepath.Join(dir, "params", "230000", "data.json")
 	b, err := os.ReadFile(params)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +126,15 @@ func TestToolsUseTheTreeOnDisk(t *testing.T) {
 	}
 	b, _ = json.MarshalIndent(doc, "", "  ")
 	writeFile(t, params, string(b))
+}
+
+// Heilongjiang raises grade B's minimum from 790 to 800 points. Its own
+// suite pins the boundary at 790, so `credpol test` run where the edit was
+// made must fail; check, test and eval all name the edited tree and its
+// revision, and eval answers from it. --builtin still uses the shipped tree.
+func TestToolsUseTheTreeOnDisk(t *testing.T) {
+	workOnCopy(t)
+	raiseBandB(t, "policies")
 	edited, shipped := revisionOf(t, os.DirFS("policies")), revisionOf(t, policies.FS)
 	if edited == shipped {
 		t.Fatal("the edit did not change the revision")

@@ -5,21 +5,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
+	"github.com/credpol/credpol/admin/impactrun"
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/impact"
 	"github.com/credpol/credpol/internal/ingest"
 	"github.com/credpol/credpol/internal/jurisdiction"
 	"github.com/credpol/credpol/internal/sampling"
@@ -47,6 +47,9 @@ type serveOptions struct {
 	logDir       string
 	evalBudget   time.Duration
 	migrate      bool
+
+	impactWorkers int
+	impactRescue  time.Duration
 }
 
 func serveCmd() *cobra.Command {
@@ -73,6 +76,8 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.logDir, "decision-log-dir", "credpol-decision-log", "the decision log's write-ahead directory (one per server process): entries are durable here before they are answered, and what the store has not taken is shipped from here at the next start")
 	cmd.Flags().StringVar(&o.logDir, "decision-log-spill-dir", "credpol-decision-log", "")
 	cmd.Flags().MarkDeprecated("decision-log-spill-dir", "use --decision-log-dir")
+	cmd.Flags().IntVar(&o.impactWorkers, "impact-workers", impact.DefaultParallel, "chunks of impact runs this server evaluates at once, each over every core; 0 takes none (runs started here go to other replicas)")
+	cmd.Flags().DurationVar(&o.impactRescue, "impact-rescue-after", impactrun.DefaultRescueAfter, "a chunk of an impact run evaluated this long without an answer is cut off, or taken for lost with its server, and evaluated again")
 	return cmd
 }
 
@@ -81,12 +86,7 @@ func serveCmd() *cobra.Command {
 // notification and a periodic check anyway).
 func (o *serveOptions) run(ctx context.Context) error {
 	log := o.logger()
-	// A decision allocates tens of kilobytes that die at once; with the small
-	// live heap of a server, Go's default GOGC=100 collects several times per
-	// thousand decisions. A higher target halves that work (GOGC overrides).
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	manyDecisionsGC()
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := o.http.loadTLS(); err != nil {
@@ -104,6 +104,11 @@ func (o *serveOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	runs, jobs, err := o.startImpactRuns(ctx, st, adm, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs(jobs, log)
 	// The serving revision's jurisdiction tree, whichever a publication swaps in.
 	reg := eng.Jurisdictions()
 	if err := o.seedIfEmpty(ctx, st, log); err != nil {
@@ -136,6 +141,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		Registry:      metrics,
 		BodyLimit:     o.bodyLimit,
 		Admin:         adm,
+		Impact:        runs,
 		Follower:      follower,
 	}
 	if declog != nil {

@@ -10,6 +10,11 @@ import (
 // to OPA as a lazy object, so a policy converts only the parts it reads and a
 // decision that looks at one score does not pay for ten penalties.
 func inputDoc(name, asOf string, chain []string, facts enterprise.Facts, reqContext map[string]any) map[string]any {
+	return inputOf(name, asOf, chain, enterprise.Document(facts), reqContext)
+}
+
+// inputOf is inputDoc for facts already made a document.
+func inputOf(name, asOf string, chain []string, doc, reqContext map[string]any) map[string]any {
 	codes := make([]any, len(chain))
 	for i, c := range chain {
 		codes[i] = c
@@ -18,7 +23,7 @@ func inputDoc(name, asOf string, chain []string, facts enterprise.Facts, reqCont
 		"decision":     name,
 		"as_of":        asOf,
 		"jurisdiction": map[string]any{"code": chain[0], "chain": codes},
-		"enterprise":   enterprise.Document(facts),
+		"enterprise":   doc,
 		"context":      reqContext,
 	}
 }

@@ -178,7 +178,12 @@ func (s *Service) Replay(ctx context.Context, caller auth.Principal, id string) 
 }
 
 func reevaluate(ctx context.Context, ps *engine.PolicySet, rec decisionlog.Record, chain []string) (Evaluation, error) {
-	out, _, err := evaluateOn(ctx, ps, rec.Decision, chain, rec.Input, false)
+	return evaluation(ctx, ps, rec.Decision, chain, rec.Input)
+}
+
+// evaluation is one answer to input under ps, its reasons apart from its result.
+func evaluation(ctx context.Context, ps *engine.PolicySet, name string, chain []string, input map[string]any) (Evaluation, error) {
+	out, _, err := evaluateOn(ctx, ps, name, chain, input, false)
 	if err != nil {
 		return Evaluation{}, err
 	}

@@ -282,9 +282,13 @@ func evaluateOn(ctx context.Context, ps *engine.PolicySet, name string, chain []
 	return out, reads.Paths(), nil
 }
 
+// Today is the decision date a request without as_of gets: the date in
+// Asia/Shanghai at now.
+func Today(now time.Time) string { return now.In(shanghai).Format(enterprise.DateLayout) }
+
 func (s *Service) asOf(raw string) (string, error) {
 	if raw == "" {
-		return s.now().In(shanghai).Format(enterprise.DateLayout), nil
+		return Today(s.now()), nil
 	}
 	if _, err := enterprise.ParseDate(raw); err != nil {
 		return "", invalid("invalid_date", "as_of "+err.Error(), enterprise.FieldError{Field: "as_of", Message: err.Error()})
@@ -368,6 +372,12 @@ func factsProblem(err error) error {
 }
 
 func (s *Service) place(code string) (Place, error) {
+	// One tree for the node and its chain, whatever a reload does meanwhile.
+	return placeIn(s.Jurisdictions.Snapshot(), code)
+}
+
+// placeIn finds code in one jurisdiction tree, with its chain.
+func placeIn(tree *jurisdiction.Registry, code string) (Place, error) {
 	if code == "" {
 		return Place{}, invalid("missing_jurisdiction", "name a jurisdiction, or an enterprise whose facts give one",
 			enterprise.FieldError{Field: "jurisdiction", Message: "is required"})
@@ -376,7 +386,6 @@ func (s *Service) place(code string) (Place, error) {
 		return Place{}, invalid("invalid_jurisdiction", "a jurisdiction is a six-digit GB/T 2260 code",
 			enterprise.FieldError{Field: "jurisdiction", Message: "must be six digits, got " + quote(code)})
 	}
-	tree := s.Jurisdictions.Snapshot() // one tree for the node and its chain, whatever a reload does meanwhile
 	j, err := tree.Get(code)
 	if err != nil {
 		return Place{}, problem.New(problem.NotFound, "jurisdiction_not_found", "unknown jurisdiction "+quote(code))

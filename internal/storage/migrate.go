@@ -232,7 +232,12 @@ func (s *Store) migrateFS(ctx context.Context, dir fs.FS) (applied []string, err
 		}()
 		m.q = conn
 	}
-	return m.run(ctx)
+	applied, err = m.run(ctx)
+	if err != nil {
+		return applied, err
+	}
+	// River's tables, under the same lock: the job queue is part of the schema.
+	return applied, s.migrateJobs(ctx)
 }
 
 func (m *migrator) run(ctx context.Context) ([]string, error) {
@@ -493,7 +498,7 @@ func (s *Store) checkSchemaFS(ctx context.Context, dir fs.FS) error {
 		return err
 	}
 	if !pending {
-		return nil
+		return s.checkJobSchema(ctx)
 	}
 	applied, err := m.appliedVersions(ctx)
 	if err != nil {

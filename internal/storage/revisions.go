@@ -17,8 +17,9 @@ import (
 	"github.com/credpol/credpol/internal/enterprise"
 )
 
-// Tables: policy_revisions (every tree ever served, by content hash) and
-// revisions (the numbered history of publication).
+// Tables: policy_revisions (every tree ever served, and the draft trees
+// impact runs compare, by content hash) and revisions (the numbered history
+// of publication).
 
 type revisionRow struct {
 	Revision  string `gorm:"primaryKey"`

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -35,6 +36,10 @@ type Store struct {
 	revisionWatch watchers
 	// idempotencySweep is when expired idempotency keys were last deleted (Unix ns).
 	idempotencySweep atomic.Int64
+	// jobs is the job queue's pgx pool on Postgres, opened on first use (jobs.go).
+	jobs     *pgxpool.Pool
+	jobsErr  error
+	jobsOnce sync.Once
 }
 
 // Open connects to url: postgres://… or postgresql://… for Postgres, anything
@@ -111,6 +116,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	if s.jobs != nil {
+		s.jobs.Close()
+	}
 	conn, err := s.db.DB()
 	if err != nil {
 		return err
