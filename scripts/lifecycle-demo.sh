@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The policy lifecycle end to end, on a fresh server with a throwaway SQLite
 # store: an editor drafts Heilongjiang's B band from 790 to 800 with its
-# boundary test, the gate passes it, the editor cannot approve their own
+# boundary test, the gate passes it, its impact run shows the logged
+# decisions for 795 moving from B to C, the editor cannot approve their own
 # draft, a reviewer approves it, a publisher publishes it, and a score of 795
 # turns from B to C as revision 2; a rollback to revision 1 makes it B again,
 # as revision 3. Loopback only; every wait is bounded; exits non-zero on any
@@ -118,6 +119,12 @@ as editor policy diff "$draft"
 
 step "the gate checks the draft"
 LIMIT=330 as editor policy status "$draft" --wait 5m
+
+step "the editor runs the draft's impact: the last hour's logged decisions for 795 move from B to C"
+moved=$(LIMIT=330 as editor policy impact "$draft" --decisions credit_grade --log-window 1h --wait=5m --json |
+  jq '[.report.logged[]? | select(.decision == "credit_grade") | .transitions[] | select(.from == "B" and .to == "C") | .count] | add // 0')
+[ "$moved" -ge 1 ] || fail "the impact run shows no logged grade moving from B to C"
+echo "$moved logged credit_grade decisions move from B to C"
 
 step "the editor approving their own draft must fail"
 if out=$(as editor policy approve "$draft" 2>&1); then

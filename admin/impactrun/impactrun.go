@@ -98,18 +98,24 @@ type Request struct {
 	Contexts     map[string]json.RawMessage
 	ChunkSize    int
 	Examples     int
+	// Log also re-evaluates the decision log of this window in the subtree;
+	// NoEnterprises then leaves the stored enterprises out.
+	Log           *impact.LogWindow
+	NoEnterprises bool
 }
 
 // params are a run's options as stored with it: what every worker needs to
 // plan the same comparison.
 type params struct {
-	Decisions []string                   `json:"decisions,omitempty"`
-	Contexts  map[string]json.RawMessage `json:"contexts,omitempty"`
-	AsOf      string                     `json:"as_of"`
-	Sample    int                        `json:"sample,omitempty"`
-	Seed      string                     `json:"seed,omitempty"`
-	ChunkSize int                        `json:"chunk_size"`
-	Examples  int                        `json:"examples"`
+	Decisions     []string                   `json:"decisions,omitempty"`
+	Contexts      map[string]json.RawMessage `json:"contexts,omitempty"`
+	AsOf          string                     `json:"as_of"`
+	Sample        int                        `json:"sample,omitempty"`
+	Seed          string                     `json:"seed,omitempty"`
+	ChunkSize     int                        `json:"chunk_size"`
+	Examples      int                        `json:"examples"`
+	Log           *impact.LogWindow          `json:"log,omitempty"`
+	NoEnterprises bool                       `json:"no_enterprises,omitempty"`
 }
 
 // mayRun reports whether u may start or cancel runs: the people who change,
@@ -159,7 +165,8 @@ func (s *Service) Start(ctx context.Context, u admin.User, req Request) (View, e
 		}
 	}
 	p := params{Decisions: req.Decisions, Contexts: req.Contexts, AsOf: req.AsOf, Sample: req.Sample, Seed: req.Seed,
-		ChunkSize: cmp.Or(req.ChunkSize, impact.DefaultChunkSize), Examples: cmp.Or(req.Examples, impact.DefaultExamples)}
+		ChunkSize: cmp.Or(req.ChunkSize, impact.DefaultChunkSize), Examples: cmp.Or(req.Examples, impact.DefaultExamples),
+		Log: req.Log, NoEnterprises: req.NoEnterprises}
 	if p.AsOf == "" {
 		p.AsOf = decision.Today(s.now())
 	}
@@ -211,6 +218,10 @@ func checkRequest(req Request) error {
 		return invalid("invalid_seed", "seed is at most 500 bytes")
 	case len(req.Decisions) > 100:
 		return invalid("invalid_run", "name at most 100 decisions")
+	case req.NoEnterprises && req.Log == nil:
+		return invalid("invalid_run", "a run without the stored enterprises needs a decision-log window")
+	case req.Log != nil && !req.Log.From.Before(req.Log.To):
+		return invalid("invalid_window", "the decision-log window must end after it starts")
 	}
 	if req.AsOf != "" {
 		if _, err := enterprise.ParseDate(req.AsOf); err != nil {
@@ -234,7 +245,7 @@ func checkRequest(req Request) error {
 func options(run admin.ImpactRun, p params) impact.Options {
 	return impact.Options{BaseName: treeName(run.Base), HeadName: treeName(run.Head), Jurisdiction: run.Jurisdiction,
 		Decisions: p.Decisions, AsOf: p.AsOf, Sample: p.Sample, Seed: p.Seed, Contexts: p.Contexts,
-		ChunkSize: p.ChunkSize, Examples: p.Examples}
+		ChunkSize: p.ChunkSize, Examples: p.Examples, Log: p.Log, NoEnterprises: p.NoEnterprises}
 }
 
 // tree is one side of a run being started: its record and, for a draft,

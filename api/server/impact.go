@@ -139,15 +139,29 @@ func (s *server) startImpactRun(c *gin.Context) {
 		Contexts     map[string]json.RawMessage `json:"contexts"`
 		ChunkSize    int                        `json:"chunk_size"`
 		Examples     int                        `json:"examples"`
+		// The decision-log window: log_window (30d, 12h) back from log_to
+		// (now by default), or log_from to log_to; enterprises false reads
+		// only the log.
+		LogWindow   string `json:"log_window"`
+		LogFrom     string `json:"log_from"`
+		LogTo       string `json:"log_to"`
+		Enterprises *bool  `json:"enterprises"`
 	}
 	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
 		return
 	}
+	window, err := impact.WindowSpec{Span: body.LogWindow, From: body.LogFrom, To: body.LogTo,
+		Names: [3]string{"log_window", "log_from", "log_to"}}.Window(time.Now())
+	if err != nil {
+		fail(c, s.Logger, problem.New(problem.Invalid, "invalid_window", err.Error()))
+		return
+	}
 	v, err := s.Impact.Start(c.Request.Context(), user(c), impactrun.Request{Draft: body.Draft,
 		BaseRevision: body.BaseRevision, HeadRevision: body.HeadRevision, Jurisdiction: body.Jurisdiction,
 		Decisions: body.Decisions, Sample: body.Sample, Seed: body.Seed, AsOf: body.AsOf, Contexts: body.Contexts,
-		ChunkSize: body.ChunkSize, Examples: body.Examples})
+		ChunkSize: body.ChunkSize, Examples: body.Examples, Log: window,
+		NoEnterprises: body.Enterprises != nil && !*body.Enterprises})
 	if err == nil {
 		c.Header("Location", "/admin/v1/impact-runs/"+v.Run.ID)
 	}

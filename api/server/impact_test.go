@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/admin/impactrun"
@@ -241,5 +242,64 @@ func TestImpactRunCancelOverHTTP(t *testing.T) {
 	_, after := l.do(t, "GET", runPath, editor, "")
 	if after["status"] != admin.ImpactCancelled || after["progress"].(map[string]any)["chunks_done"] != body["progress"].(map[string]any)["chunks_done"] {
 		t.Errorf("two seconds after the cancel: %v, %v; at the cancel %v", after["status"], after["progress"], body["progress"])
+	}
+}
+
+// A run over the decision log through the API: the draft's B band at 800
+// moves the logged grades of 795 from B to C and leaves 900's as they were;
+// with enterprises false, no stored enterprise is evaluated. Windows that
+// cannot be read are refused before anything is queued.
+func TestImpactRunOverTheDecisionLogOverHTTP(t *testing.T) {
+	for _, st := range storetest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			l := impactLifecycle(t, st, 200)
+			editor := l.login(t, "hlj-editor", []admin.Role{admin.Editor}, "230000")
+			id, _ := l.draft(t, editor, "230000")
+			l.bBand800(t, editor, id)
+			for _, score := range []int{795, 795, 900} {
+				if grade, _ := l.grade(t, score, 0); grade == "" {
+					t.Fatalf("no grade for %d", score)
+				}
+			}
+			l.waitLogged(t, 3)
+
+			status, body := l.do(t, "POST", "/admin/v1/impact-runs", editor,
+				fmt.Sprintf(`{"draft":%q,"decisions":["credit_grade"],"log_window":"1h","enterprises":false}`, id))
+			expect(t, "start a run over the last hour's log", status, body, 202, "")
+			done := l.waitRun(t, editor, body["id"].(string))
+			if done["status"] != admin.ImpactDone {
+				t.Fatalf("run ended %v: %v", done["status"], done["error"])
+			}
+			var rep impact.Report
+			raw, _ := json.Marshal(done["report"])
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Decisions) != 0 && rep.Decisions[0].Evaluated != 0 {
+				t.Errorf("enterprises false evaluated stored enterprises: %+v", rep.Decisions)
+			}
+			if rep.Params.Log == nil || len(rep.Logged) != 1 {
+				t.Fatalf("the report's log part: params %+v, logged %+v", rep.Params.Log, rep.Logged)
+			}
+			grades := rep.Logged[0]
+			want := []impact.Transition{{From: "B", To: "C", Count: 2}}
+			if grades.Evaluated != 3 || grades.Changed != 2 || grades.Unchanged != 1 || !cmp.Equal(grades.Transitions, want, cmpopts.IgnoreFields(impact.Transition{}, "Jurisdictions", "Examples")) {
+				t.Errorf("logged credit_grade: %d evaluated, %d changed, %d unchanged, transitions %+v; want 3, 2, 1, B → C ×2",
+					grades.Evaluated, grades.Changed, grades.Unchanged, grades.Transitions)
+			}
+
+			for _, c := range []struct{ body, code string }{
+				{`"log_window":"soon"`, "invalid_window"},
+				{`"log_window":"30d","log_from":"2026-11-01"`, "invalid_window"},
+				{`"log_to":"2026-11-01"`, "invalid_window"},
+				{`"log_from":"2026-11-15","log_to":"2026-11-01"`, "invalid_window"},
+				{`"log_from":"2026-11-01\u0000"`, "invalid_window"},
+				{`"log_window":"99999999d"`, "invalid_window"},
+				{`"enterprises":false`, "invalid_run"},
+			} {
+				status, body = l.do(t, "POST", "/admin/v1/impact-runs", editor, fmt.Sprintf(`{"draft":%q,%s}`, id, c.body))
+				expect(t, c.body, status, body, 422, c.code)
+			}
+		})
 	}
 }

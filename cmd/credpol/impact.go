@@ -92,66 +92,8 @@ func impactCmd() *cobra.Command {
 
 // window reads the decision-log flags: nil when none is given.
 func (o *impactOptions) window(now time.Time) (*impact.LogWindow, error) {
-	if o.logWindow != "" && o.logFrom != "" {
-		return nil, errors.New("--log-window and --log-from both say where the window starts: give one")
-	}
-	if o.logWindow == "" && o.logFrom == "" {
-		if o.logTo != "" {
-			return nil, errors.New("--log-to ends a window: give its start with --log-from or --log-window")
-		}
-		return nil, nil
-	}
-	w := &impact.LogWindow{To: now}
-	if o.logTo != "" {
-		t, err := parseInstant(o.logTo)
-		if err != nil {
-			return nil, fmt.Errorf("--log-to %q: %w", o.logTo, err)
-		}
-		w.To = t
-	}
-	if o.logWindow != "" {
-		span, err := parseSpan(o.logWindow)
-		if err != nil {
-			return nil, fmt.Errorf("--log-window %q: %w", o.logWindow, err)
-		}
-		w.From = w.To.Add(-span)
-	} else {
-		t, err := parseInstant(o.logFrom)
-		if err != nil {
-			return nil, fmt.Errorf("--log-from %q: %w", o.logFrom, err)
-		}
-		w.From = t
-	}
-	if !w.From.Before(w.To) {
-		return nil, fmt.Errorf("the decision-log window from %s to %s is empty", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339))
-	}
-	return w, nil
-}
-
-// parseInstant reads a time as the decision-log search does: RFC 3339, or
-// a date (midnight UTC).
-func parseInstant(v string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, errors.New("give a time in RFC 3339 (2026-11-01T08:00:00+08:00) or a date (2026-11-01)")
-	}
-	return t, nil
-}
-
-// parseSpan reads a span of days (30d) or a Go duration (12h, 90m).
-func parseSpan(v string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		n, err := strconv.Atoi(days)
-		if err == nil && n > 0 && n <= 36500 {
-			return time.Duration(n) * 24 * time.Hour, nil
-		}
-	} else if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return d, nil
-	}
-	return 0, errors.New("give a positive span: days as 30d, or hours and minutes as 12h, 90m")
+	return impact.WindowSpec{Span: o.logWindow, From: o.logFrom, To: o.logTo,
+		Names: [3]string{"--log-window", "--log-from", "--log-to"}}.Window(now)
 }
 
 func (o *impactOptions) run(cmd *cobra.Command) error {

@@ -36,24 +36,28 @@ func (r remoteImpactRun) closed() bool {
 // credpol impact does.
 func (o *policyOptions) impactCmd() *cobra.Command {
 	var (
-		sample           int
-		seed, asOf, code string
-		decisions        []string
-		wait             time.Duration
-		csvPath          string
+		sample                    int
+		seed, asOf, code          string
+		logWindow, logFrom, logTo string
+		enterprises               bool
+		decisions                 []string
+		wait                      time.Duration
+		csvPath                   string
 	)
 	cmd := &cobra.Command{
-		Use:   "impact DRAFT [--sample N --seed S] [--decisions a,b] [--jurisdiction CODE] [--as-of DATE] [--wait [30m]] [--csv FILE]",
+		Use:   "impact DRAFT [--sample N --seed S] [--decisions a,b] [--jurisdiction CODE] [--as-of DATE] [--log-window 30d | --log-from T --log-to T] [--enterprises=false] [--wait [30m]] [--csv FILE]",
 		Short: "What the draft would do over the stored enterprises, against the live revision",
 		Long: "Starts an impact run of the draft's current content against the live revision on the server,\n" +
 			"over the enterprises of the draft's jurisdiction (or --jurisdiction), and prints the run's id.\n" +
 			"With --wait it waits for the run, saying how far it is, and prints the summary table; the\n" +
 			"reviewer of the draft sees the same run with its status. Exits non-zero when the run fails or is\n" +
-			"cancelled.",
+			"cancelled. With --log-window (or --log-from and --log-to) the server also re-evaluates every\n" +
+			"decision-log entry of the window in the subtree; --enterprises=false reads only the log.",
 		Args: cobra.ExactArgs(1),
 		RunE: o.runE(func(ctx context.Context, c *adminClient, w io.Writer, args []string) error {
 			req := map[string]any{"draft": args[0], "decisions": decisions, "sample": sample, "seed": seed,
-				"as_of": asOf, "jurisdiction": code}
+				"as_of": asOf, "jurisdiction": code, "log_window": logWindow, "log_from": logFrom, "log_to": logTo,
+				"enterprises": enterprises}
 			var run remoteImpactRun
 			raw, err := c.call(ctx, http.MethodPost, "/admin/v1/impact-runs", req, &run)
 			if err != nil {
@@ -98,6 +102,10 @@ func (o *policyOptions) impactCmd() *cobra.Command {
 	f.StringSliceVar(&decisions, "decisions", nil, "the decisions to compare, comma-separated (default: every decision the change can affect)")
 	f.StringVar(&code, "jurisdiction", "", "evaluate this subtree's enterprises (default: the draft's jurisdiction)")
 	f.StringVar(&asOf, "as-of", "", "the decision date YYYY-MM-DD (default: today in Asia/Shanghai)")
+	f.StringVar(&logWindow, "log-window", "", "also re-evaluate the decision log of this last span, e.g. 30d or 12h")
+	f.StringVar(&logFrom, "log-from", "", "also re-evaluate the decision log from this time (RFC 3339, or a date: midnight UTC)")
+	f.StringVar(&logTo, "log-to", "", "the end of the decision-log window, exclusive (default: now)")
+	f.BoolVar(&enterprises, "enterprises", true, "evaluate the stored enterprises (false: only the decision log of the window)")
 	f.DurationVar(&wait, "wait", 0, "wait up to this long for the run and print its summary (--wait alone: 30m)")
 	f.Lookup("wait").NoOptDefVal = "30m"
 	f.StringVar(&csvPath, "csv", "", "with --wait, write every changed outcome to this CSV file")
