@@ -49,18 +49,8 @@ func (p *Plan) NewReport(ctx context.Context, st Store) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilder(p.params.Examples)
-	for _, d := range p.decisions {
-		db := b.decision(d.name, d.spec.main)
-		for _, code := range p.subtree {
-			if why, ok := d.mayChange[code]; ok {
-				db.tally(code, false, why)
-			} else {
-				db.tally(code, true, "").Enterprises = counts[code]
-			}
-		}
-	}
-	r := &Report{Base: p.base, Head: p.head, Params: p.params, Decisions: b.decisions(),
+	decisions := p.firstTallies(p.decisions, func(_ *planned, code string, t *Tally) { t.Enterprises = counts[code] })
+	r := &Report{Base: p.base, Head: p.head, Params: p.params, Decisions: decisions,
 		Skipped: nonNil(p.skipped), Unaffected: nonNil(p.unaffected)}
 	if p.params.Log != nil {
 		if r.Logged, err = p.newLogReport(ctx, st); err != nil {
@@ -68,6 +58,24 @@ func (p *Plan) NewReport(ctx context.Context, st Store) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// firstTallies are the decisions' reports before any chunk: each
+// jurisdiction where a decision may change says why; elsewhere it is
+// unchanged by construction, and counted by count.
+func (p *Plan) firstTallies(decisions []*planned, count func(d *planned, code string, t *Tally)) []DecisionReport {
+	b := newBuilder(p.params.Examples)
+	for _, d := range decisions {
+		db := b.decision(d.name, d.spec.main)
+		for _, code := range p.subtree {
+			if why, ok := d.mayChange[code]; ok {
+				db.tally(code, false, why)
+			} else {
+				count(d, code, db.tally(code, true, ""))
+			}
+		}
+	}
+	return b.decisions()
 }
 
 func nonNil[T any](s []T) []T {

@@ -17,7 +17,6 @@ import (
 	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
-	"github.com/credpol/credpol/internal/demo"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/impact"
 	"github.com/credpol/credpol/internal/jurisdiction"
@@ -126,22 +125,38 @@ func hljBandChange(t *testing.T) *engine.PolicySet {
 // seeded returns a SQLite and a Postgres store holding the same demo population.
 func seeded(t *testing.T, n int) []storetest.Store {
 	t.Helper()
-	var recs []enterprise.Facts
-	if err := demo.Generate(demo.Options{Seed: 16, Count: n}, func(f enterprise.Facts) error {
-		recs = append(recs, f)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
 	stores := storetest.Stores(t)
 	for _, s := range stores {
-		for start := 0; start < len(recs); start += 1000 {
-			if err := s.Store.PutEnterprises(context.Background(), recs[start:min(start+1000, len(recs))]); err != nil {
-				t.Fatal(err)
-			}
-		}
+		s.SeedDemo(t, n)
 	}
 	return stores
+}
+
+// mergedBackward runs the plan's chunks one by one, as separate workers
+// would, and merges them into its first report last chunk first.
+func mergedBackward(t *testing.T, st impact.Store, base, head *engine.PolicySet, opts impact.Options) *impact.Report {
+	t.Helper()
+	ctx := context.Background()
+	plan, err := impact.NewPlan(base, head, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := plan.NewReport(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := plan.Chunks(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range slices.Backward(chunks) {
+		part, _, err := plan.RunChunk(ctx, st, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep.Merge(part)
+	}
+	return rep
 }
 
 func run(t *testing.T, st impact.Store, base, head *engine.PolicySet, opts impact.Options) (*impact.Report, []impact.Change) {
@@ -516,26 +531,7 @@ func TestChunksMergeIntoTheSameReport(t *testing.T) {
 			}
 
 			// Chunks run on their own and merged last first, as workers would.
-			ctx := context.Background()
-			plan, err := impact.NewPlan(base, head, impact.Options{Decisions: decisions, ChunkSize: 50, AsOf: asOf})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := plan.NewReport(ctx, s.Store)
-			if err != nil {
-				t.Fatal(err)
-			}
-			chunks, err := plan.Chunks(ctx, s.Store)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range slices.Backward(chunks) {
-				part, _, err := plan.RunChunk(ctx, s.Store, c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rep.Merge(part)
-			}
+			rep := mergedBackward(t, s.Store, base, head, impact.Options{Decisions: decisions, ChunkSize: 50, AsOf: asOf})
 			same(t, "chunks merged last first", whole, rep)
 
 			a, _ := run(t, s.Store, base, head, impact.Options{Decisions: decisions, Sample: 100, Seed: "北", ChunkSize: 7})

@@ -66,18 +66,7 @@ func (p *Plan) newLogReport(ctx context.Context, st Store) ([]DecisionReport, er
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilder(p.params.Examples)
-	for _, d := range p.logged {
-		db := b.decision(d.name, d.spec.main)
-		for _, code := range p.subtree {
-			if why, ok := d.mayChange[code]; ok {
-				db.tally(code, false, why)
-			} else {
-				db.tally(code, true, "").Entries = counts[d.name][code]
-			}
-		}
-	}
-	return b.decisions(), nil
+	return p.firstTallies(p.logged, func(d *planned, code string, t *Tally) { t.Entries = counts[d.name][code] }), nil
 }
 
 // logChunks cuts the entries of the window that may change into chunks of

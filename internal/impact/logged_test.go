@@ -331,26 +331,7 @@ func TestLoggedDecisionsEqualABruteForceComparison(t *testing.T) {
 			// One chunk, or chunks of 64 merged last first: one report.
 			opts := impact.Options{Decisions: decisions, Log: window, NoEnterprises: true, AsOf: asOf}
 			whole, _ := run(t, s.Store, base, head, withChunk(opts, 100000))
-			ctx := context.Background()
-			plan, err := impact.NewPlan(base, head, withChunk(opts, 64))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := plan.NewReport(ctx, s.Store)
-			if err != nil {
-				t.Fatal(err)
-			}
-			chunks, err := plan.Chunks(ctx, s.Store)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range slices.Backward(chunks) {
-				part, _, err := plan.RunChunk(ctx, s.Store, c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rep.Merge(part)
-			}
+			rep := mergedBackward(t, s.Store, base, head, withChunk(opts, 64))
 			same(t, "log chunks of 64 merged last first", whole, rep)
 		})
 	}
