@@ -82,6 +82,8 @@ type ImpactStore interface {
 	ImpactRun(ctx context.Context, id string) (ImpactRun, error)
 	// ImpactRunStatus is the status alone, for workers watching for a cancel.
 	ImpactRunStatus(ctx context.Context, id string) (string, error)
+	// OpenImpactRuns counts a caller's runs still queued or running.
+	OpenImpactRuns(ctx context.Context, caller string) (int64, error)
 	// DraftImpactRuns lists the runs whose head is draft at hash, newest first.
 	DraftImpactRuns(ctx context.Context, draft, hash string) ([]ImpactRun, error)
 	// PlanImpactRun stores the chunks (bounds only) and first report of a

@@ -63,7 +63,11 @@ type Service struct {
 	// Watch is how often a worker evaluating a chunk looks whether its run
 	// was cancelled (every second).
 	Watch time.Duration
-	Now   func() time.Time
+	// OpenRuns is how many runs one person may have queued or running at
+	// once (DefaultOpenRuns): a run reads every enterprise of its subtree,
+	// so one caller cannot fill the queue everyone shares.
+	OpenRuns int
+	Now      func() time.Time
 
 	cache caches
 }
@@ -77,6 +81,9 @@ func (s *Service) now() time.Time {
 
 // Limits of what a run may ask for.
 const (
+	// DefaultOpenRuns is Service.OpenRuns when unset.
+	DefaultOpenRuns = 3
+
 	maxSample    = 10_000_000
 	maxChunkSize = 10_000
 	maxExamples  = 50
@@ -132,6 +139,14 @@ func (s *Service) Start(ctx context.Context, u admin.User, req Request) (View, e
 	}
 	if err := checkRequest(req); err != nil {
 		return View{}, err
+	}
+	open, err := s.Store.OpenImpactRuns(ctx, u.Name)
+	if err != nil {
+		return View{}, unavailable(err)
+	}
+	if limit := cmp.Or(s.OpenRuns, DefaultOpenRuns); open >= int64(limit) {
+		return View{}, problem.New(problem.RateLimited, "too_many_impact_runs",
+			fmt.Sprintf("you have %d impact runs queued or running, the most one person may: wait for one to end, or cancel one", open))
 	}
 	base, head, code, err := s.resolveTrees(ctx, u, req)
 	if err != nil {
@@ -368,6 +383,10 @@ func (s *Service) Run(ctx context.Context, u admin.User, id string) (View, error
 }
 
 func (s *Service) visible(ctx context.Context, u admin.User, id string) (admin.ImpactRun, error) {
+	if uuid.Validate(id) != nil {
+		// Not an id a run could have: nothing to look up, and nothing long echoed.
+		return admin.ImpactRun{}, problem.New(problem.NotFound, "impact_run_not_found", "no impact run with that id: a run's id is a UUID")
+	}
 	run, err := s.Store.ImpactRun(ctx, id)
 	if errors.Is(err, admin.ErrNotFound) || (err == nil && !s.covers(u, run.Jurisdiction)) {
 		// Another subtree's runs are not even named: their reports name enterprises.

@@ -22,6 +22,7 @@ import (
 	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/impact"
+	"github.com/credpol/credpol/internal/problem"
 	"github.com/credpol/credpol/internal/storage"
 	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/testpolicies"
@@ -477,4 +478,41 @@ func TestWorkerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {}
+}
+
+// One person may have only so many runs queued or running: a fourth waits
+// for one to end or be cancelled, and no one else is held back by them.
+func TestOnePersonsOpenRunsAreBounded(t *testing.T) {
+	st := storetest.SQLite(t)
+	w := newWorld(t, st, 50)
+	svc := w.worker(t, "queue-only", st.Store, 0, 0) // queues runs, evaluates none
+	ctx := context.Background()
+	start := func(u admin.User) (impactrun.View, error) {
+		return svc.Start(ctx, u, impactrun.Request{Draft: w.draft.ID, AsOf: asOf, Decisions: grade})
+	}
+	var first impactrun.View
+	for i := range impactrun.DefaultOpenRuns {
+		v, err := start(w.editor)
+		if err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		if i == 0 {
+			first = v
+		}
+	}
+	_, err := start(w.editor)
+	var p *problem.Error
+	if !errors.As(err, &p) || p.Code != "too_many_impact_runs" || p.Kind != problem.RateLimited {
+		t.Fatalf("a fourth open run: %v, want too_many_impact_runs", err)
+	}
+	reviewer := w.user(t, "hlj-reviewer", "230000", admin.Reviewer)
+	if _, err := start(reviewer); err != nil {
+		t.Fatalf("another person's run: %v", err)
+	}
+	if _, err := svc.Cancel(ctx, w.editor, first.Run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := start(w.editor); err != nil {
+		t.Fatalf("a run after cancelling one: %v", err)
+	}
 }

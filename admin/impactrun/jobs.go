@@ -391,8 +391,12 @@ func StartJobs[C Jobs](ctx context.Context, s *Service, newClient func(*river.Co
 	if err != nil {
 		return client, fmt.Errorf("job queue: %w", err)
 	}
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return client, fmt.Errorf("job queue: %w", err)
+	// Without workers the client only inserts: River starts no client
+	// without a queue to work.
+	if o.Workers > 0 {
+		if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+			return client, fmt.Errorf("job queue: %w", err)
+		}
 	}
 	s.Queue = client
 	return client, nil

@@ -198,6 +198,11 @@ func TestImpactRunsOverHTTP(t *testing.T) {
 			expect(t, "cancelling a finished run", status, body, 409, "impact_run_closed")
 			status, body = l.do(t, "GET", runPath, quangang, "")
 			expect(t, "a run of another subtree", status, body, 404, "impact_run_not_found")
+			status, body = l.do(t, "GET", "/admin/v1/impact-runs/%00"+strings.Repeat("a", 3000), editor, "")
+			expect(t, "a run id that is no UUID", status, body, 404, "impact_run_not_found")
+			if msg := fmt.Sprint(body["error"]); len(msg) > 500 {
+				t.Errorf("the refusal of a 3,000-byte id echoes it: %d bytes", len(msg))
+			}
 			status, body = l.do(t, "POST", "/admin/v1/impact-runs", quangang, `{"head_revision":1,"jurisdiction":"230000"}`)
 			expect(t, "a run over a subtree outside the caller's scope", status, body, 403, "forbidden")
 			status, body = l.do(t, "POST", "/admin/v1/impact-runs", editor, fmt.Sprintf(`{"draft":%q,"jurisdiction":"100000"}`, id))

@@ -146,6 +146,13 @@ func (s *Store) ImpactRunStatus(ctx context.Context, id string) (string, error) 
 	return status[0], nil
 }
 
+// OpenImpactRuns counts a caller's runs still queued or running.
+func (s *Store) OpenImpactRuns(ctx context.Context, caller string) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&impactRunRow{}).Where("caller = ? AND status IN ?", caller, openImpactStatuses).Count(&n).Error
+	return n, err
+}
+
 // DraftImpactRuns lists the runs over a draft's content, newest first,
 // without their reports.
 func (s *Store) DraftImpactRuns(ctx context.Context, draft, hash string) ([]admin.ImpactRun, error) {
