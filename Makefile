@@ -7,8 +7,9 @@ DEMO    ?= 5000
 
 .PHONY: build run test lint opa-check bench bench-compare clean
 
+# build stamps the commit into the binary (credpol version), whatever GOFLAGS says.
 build:
-	$(GO) build -o $(BIN)/credpol ./cmd/credpol
+	$(GO) build -buildvcs=auto -o $(BIN)/credpol ./cmd/credpol
 
 ## run: serve the shipped policies on the embedded SQLite store, with a development token
 run: build

@@ -112,6 +112,7 @@ func New(d Deps) http.Handler {
 
 	r.GET("/health", s.health)
 	r.GET("/ready", s.ready)
+	r.GET("/version", s.version)
 	if !d.SeparateMetrics {
 		r.GET("/metrics", s.metrics.handler(d.Registry))
 	}

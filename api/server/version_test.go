@@ -1,0 +1,23 @@
+package server_test
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/credpol/credpol/internal/storage/storetest"
+)
+
+// GET /version names the build and the revision the server answers with,
+// the one a decision's policy.revision carries, without a token.
+func TestVersionNamesTheBuildAndTheServedRevision(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	status, body := f.do(t, "GET", "/version", "", "")
+	if status != 200 || body["go"] != runtime.Version() || body["opa"] == "" || body["version"] == "" {
+		t.Fatalf("/version: %d %v", status, body)
+	}
+	_, decided := f.do(t, "POST", "/v1/decisions/credit_grade", f.token, `{"jurisdiction":"230000","facts":{"public_credit_score":900}}`)
+	served := decided["policy"].(map[string]any)["revision"]
+	if got := body["policies"].(map[string]any)["revision"]; got != served || got == nil {
+		t.Errorf("/version names revision %v; decisions carry %v", got, served)
+	}
+}
