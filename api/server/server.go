@@ -74,6 +74,7 @@ type server struct {
 	Deps
 	metrics *metrics
 	limiter *limiter
+	bundles bundles
 }
 
 // New returns the HTTP handler serving every route.
@@ -118,6 +119,7 @@ func New(d Deps) http.Handler {
 	}
 
 	s.adminRoutes(r)
+	r.GET(BundlePath, s.authenticate, s.rateLimit, s.bundle)
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/decisions/:name", s.decide)
 	v1.POST("/decisions/:name/batch", s.decideBatch)

@@ -35,7 +35,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd(), impactCmd(), versionCmd())
+	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd(), impactCmd(), versionCmd(), bundleCmd())
 	registerLang(root)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "credpol:", err)

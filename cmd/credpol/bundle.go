@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/engine"
+)
+
+// bundleCmd groups the OPA bundle tools: a bureau that runs stock OPA keeps
+// its tools and gets credpol's policies.
+func bundleCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bundle",
+		Short: "Export a policy tree or a published revision as a standard OPA bundle",
+	}
+	cmd.AddCommand(bundleExportCmd())
+	return cmd
+}
+
+func bundleExportCmd() *cobra.Command {
+	var (
+		o        common
+		revision int64
+		out      string
+	)
+	cmd := &cobra.Command{
+		Use:   "export [--revision N --database-url URL | --policy-dir DIR | --builtin] -o bundle.tar.gz",
+		Short: "Write the tree on disk, or published revision N, as an OPA bundle (.manifest, modules, data.json)",
+		Long: "Writes a gzipped tar that stock OPA loads (opa run --server --bundle FILE): every module, one\n" +
+			"data.json with the parameters of every level, the jurisdiction tree and the catalogue, and a\n" +
+			".manifest naming the revision and its roots. OPA then answers data.j<code>.<decision>.decision\n" +
+			"for the level that decides, with the input a credpol decision log entry records.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if out == "" {
+				return errors.New("name the bundle file with -o FILE")
+			}
+			var ps *engine.PolicySet
+			if revision != 0 {
+				if cmd.Flags().Changed("policy-dir") || o.builtin {
+					return errors.New("--revision names a published revision: leave out --policy-dir and --builtin")
+				}
+				st, err := o.openStore(ctx, o.logger(), false)
+				if err != nil {
+					return err
+				}
+				defer st.Close()
+				r, err := st.Revision(ctx, revision)
+				if errors.Is(err, admin.ErrNotFound) {
+					return fmt.Errorf("there is no revision %d", revision)
+				} else if err != nil {
+					return err
+				}
+				files, err := st.PolicyFiles(ctx, r.Tree)
+				if err != nil {
+					return err
+				}
+				if ps, err = engine.Compile(ctx, engine.FilesFS(files), engine.Options{}); err != nil {
+					return fmt.Errorf("revision %d: %w", revision, err)
+				}
+			} else {
+				tree, err := o.toolTree(cmd.ErrOrStderr())
+				if err != nil {
+					return err
+				}
+				if ps, err = engine.Compile(ctx, tree.fsys, engine.Options{Strict: true}); err != nil {
+					return err
+				}
+			}
+			// Written beside the target and renamed, so a failure leaves no half bundle.
+			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*")
+			if err != nil {
+				return err
+			}
+			defer os.Remove(tmp.Name())
+			if err := tmp.Chmod(0o644); err != nil { // a bundle is for others to read
+				tmp.Close()
+				return err
+			}
+			if err := ps.WriteBundle(ctx, tmp); err != nil {
+				tmp.Close()
+				return err
+			}
+			if err := tmp.Close(); err != nil {
+				return err
+			}
+			if err := os.Rename(tmp.Name(), out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: OPA bundle of revision %s\n", out, ps.Revision())
+			return nil
+		},
+	}
+	o.register(cmd)
+	o.registerTree(cmd)
+	cmd.Flags().Int64Var(&revision, "revision", 0, "export published revision N from the store (--database-url) instead of a tree on disk")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "the bundle file to write (.tar.gz)")
+	return cmd
+}
