@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/engine/enginetest"
@@ -122,4 +124,33 @@ func TestStockOPAServingTheExportedBundleAnswersAsCredpol(t *testing.T) {
 		t.Errorf("the cases took %d of the %d decisions", len(decisions), len(ps.Catalogue().Names()))
 	}
 	t.Logf("%d decisions of %d kinds answered alike by stock OPA", len(rec.list), len(decisions))
+}
+
+// A bundle exported and imported again is a working copy that compiles;
+// importing over a working copy is refused.
+func TestBundleImportWritesAWorkingCopy(t *testing.T) {
+	dir := t.TempDir()
+	bundlePath := filepath.Join(dir, "b.tar.gz")
+	run := func(cmd *cobra.Command, args ...string) (string, error) {
+		var out bytes.Buffer
+		cmd.SetArgs(args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.ExecuteContext(context.Background())
+		return out.String(), err
+	}
+	if out, err := run(bundleExportCmd(), "--builtin", "-o", bundlePath); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	into := filepath.Join(dir, "work")
+	out, err := run(bundleImportCmd(), bundlePath, "--into", into, "--builtin")
+	if err != nil || !strings.Contains(out, "ok: ") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(into, "policies", "params", "230000", "data.json")); err != nil {
+		t.Error(err)
+	}
+	if out, err = run(bundleImportCmd(), bundlePath, "--into", into, "--builtin"); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("importing over a working copy: %v\n%s", err, out)
+	}
 }
