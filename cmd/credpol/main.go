@@ -18,10 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/storage"
@@ -29,6 +27,14 @@ import (
 )
 
 func main() {
+	if err := rootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "credpol:", err)
+		os.Exit(1)
+	}
+}
+
+// rootCmd is credpol with every command.
+func rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "credpol",
 		Short:         "Policy decisions for enterprise credit supervision (企业信用监管)",
@@ -36,11 +42,9 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd(), impactCmd(), versionCmd(), bundleCmd())
+	root.PersistentFlags().String("config", "", "a YAML file of settings by flag name (also $"+configEnv+"); flags and CREDPOL_* variables win")
 	registerLang(root)
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "credpol:", err)
-		os.Exit(1)
-	}
+	return root
 }
 
 // common are the settings every command that touches the store or policies shares.
@@ -58,21 +62,6 @@ func (o *common) register(cmd *cobra.Command) {
 	f.StringVar(&o.policyDir, "policy-dir", "", "policy tree to serve (default: the tree built into the binary)")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&o.legacyUSCC, "accept-legacy-uscc", false, "accept USCCs that fail only the check character, with a warning")
-}
-
-// envOverrides lets CREDPOL_<FLAG_NAME> set any flag not given on the command
-// line, so containers can be configured without arguments.
-func envOverrides(cmd *cobra.Command, _ []string) error {
-	var err error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		env := "CREDPOL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok && !f.Changed && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s: %w", env, e)
-			}
-		}
-	})
-	return err
 }
 
 func (o *common) logger() *slog.Logger {
