@@ -103,6 +103,7 @@ type PolicySet struct {
 	budget   time.Duration
 	merged   sync.Map  // chain key → merged parameters (ast.Value)
 	data     *treeData // the jurisdiction tree and decision catalogue (tree_data.go)
+	results  resultSchemas
 }
 
 // Revision is the content hash of the tree's policy and data files.

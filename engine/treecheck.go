@@ -18,7 +18,7 @@ type Tree struct {
 var treeChecks = []func(*Tree) Errors{
 	checkInputSchemaFile, checkFieldReads,
 	checkTreeData, checkPackages,
-	checkParams,
+	checkParams, checkResultSchemas,
 	checkRuleRefs,
 }
 

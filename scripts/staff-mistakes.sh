@@ -44,6 +44,11 @@ sed -i 's/"min": 790/"min": 800/' policies/params/230000/data.json
 expect "a band threshold changed without its tests" test "fail|FAIL|失败"
 
 fresh
+sed -i 's/^\t"max_score": params.total,$/\t"max_score": params.total,\n\t"band_min": grade.band.min,/' policies/j230000/credit_grade.rego
+grep -q '"band_min"' policies/j230000/credit_grade.rego || { echo "FAIL the result field edit did not apply"; failures=$((failures + 1)); }
+expect "a result field added without its schema" check "schemas/results/credit_grade/schema.json:[0-9]+.*band_min"
+
+fresh
 sed -i '16s/"penalties"/"penaltys"/' policies/lib/convenience.rego
 expect "a misspelt fact" check "lib/convenience.rego:16"
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-json"
 
+	"github.com/credpol/credpol/internal/catalogue"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/problem"
 )
@@ -115,7 +116,19 @@ func (s *server) listDecisions(c *gin.Context) {
 		fail(c, s.Logger, problem.New(problem.Unavailable, "policies_not_loaded", "no policy revision is loaded"))
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"decisions": ps.Catalogue().All()})
+	defs := ps.Catalogue().All()
+	views := make([]decisionView, len(defs))
+	for i, def := range defs {
+		views[i] = decisionView{Definition: def, ResultSchema: ps.ResultSchema(def.Name)}
+	}
+	c.JSON(http.StatusOK, gin.H{"decisions": views})
+}
+
+// decisionView is a catalogue entry with the shape of its result, the
+// contract an integrator codes against.
+type decisionView struct {
+	catalogue.Definition
+	ResultSchema json.RawMessage `json:"result_schema,omitempty"`
 }
 
 func (s *server) listJurisdictions(c *gin.Context) {

@@ -21,3 +21,24 @@ func TestVersionNamesTheBuildAndTheServedRevision(t *testing.T) {
 		t.Errorf("/version names revision %v; decisions carry %v", got, served)
 	}
 }
+
+// The catalogue shows each decision's result schema: what an integrator
+// codes against, before the first call.
+func TestTheCatalogueShowsResultSchemas(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	status, body := f.do(t, "GET", "/v1/decisions", f.token, "")
+	if status != 200 {
+		t.Fatalf("GET /v1/decisions: %d %v", status, body)
+	}
+	for _, d := range body["decisions"].([]any) {
+		def := d.(map[string]any)
+		schema, _ := def["result_schema"].(map[string]any)
+		props, _ := schema["properties"].(map[string]any)
+		if len(props) == 0 {
+			t.Errorf("%v: result_schema %v", def["name"], def["result_schema"])
+		}
+		if def["name"] == "credit_grade" && props["grade"] == nil {
+			t.Errorf("credit_grade's result schema has no grade: %v", props)
+		}
+	}
+}

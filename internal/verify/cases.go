@@ -16,6 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/problem"
@@ -181,6 +182,11 @@ func runCase(ctx context.Context, svc *decision.Service, c Case) string {
 	var problems []string
 	if c.Expect.Source != "" && resp.Policy.Source != c.Expect.Source {
 		problems = append(problems, fmt.Sprintf("decided by %s, want %s", resp.Policy.Source, c.Expect.Source))
+	}
+	if ps := svc.Engine.Current(); ps != nil {
+		for _, p := range ps.ResultProblems(c.Decision, resp.Result) {
+			problems = append(problems, fmt.Sprintf("the result departs from %s/%s/schema.json: %s", engine.ResultSchemaDir, c.Decision, p))
+		}
 	}
 	got := roundTrip(resp.Result)
 	for _, k := range slices.Sorted(maps.Keys(c.Expect.Result)) {

@@ -68,6 +68,7 @@ const (
 	KindError     = "error"     // the policy failed while evaluating: answered 500
 	KindTimeout   = "timeout"   // the evaluation ran past its budget
 	KindTooSlow   = "too_slow"  // the corpus did not finish within its limit
+	KindResult    = "result"    // the answer departs from the decision's result schema
 )
 
 // CorpusProblem is one way a decision failed, with the first input that
@@ -135,14 +136,25 @@ func (e *CorpusError) Error() string { return e.Text(engine.English) }
 func (e *CorpusError) Text(lang engine.Lang) string {
 	lines := make([]string, 0, len(e.Report.Problems)+1)
 	n := len(e.Report.Problems)
-	if lang == engine.Chinese {
-		lines = append(lines, fmt.Sprintf("策略树未通过语料检查（%d 次求值）：发现 %d 个问题，上线后这些输入会得到 500 错误：", e.Report.Evaluations, n))
-	} else {
+	contract := true // every problem is a result off its schema, which production still answers
+	for _, p := range e.Report.Problems {
+		contract = contract && p.Kind == KindResult
+	}
+	switch {
+	case lang == engine.Chinese && contract:
+		lines = append(lines, fmt.Sprintf("策略树未通过语料检查（%d 次求值）：发现 %d 个问题，决定结果与其结果模式（调用方所依据的约定）不符：", e.Report.Evaluations, n))
+	case lang == engine.Chinese:
+		lines = append(lines, fmt.Sprintf("策略树未通过语料检查（%d 次求值）：发现 %d 个问题，上线后这些输入会得到 500 错误或不符合结果模式的答复：", e.Report.Evaluations, n))
+	default:
 		what := fmt.Sprintf("%d problems", n)
 		if n == 1 {
 			what = "1 problem"
 		}
-		lines = append(lines, fmt.Sprintf("the policy tree fails the corpus check (%d evaluations): %s that production would answer with a 500:", e.Report.Evaluations, what))
+		effect := "that production would answer with a 500 or with a result off its schema"
+		if contract {
+			effect = "where a result departs from its decision's result schema, the contract callers code against"
+		}
+		lines = append(lines, fmt.Sprintf("the policy tree fails the corpus check (%d evaluations): %s %s:", e.Report.Evaluations, what, effect))
 	}
 	for _, p := range e.Report.Problems {
 		lines = append(lines, p.Text(lang))
@@ -384,9 +396,12 @@ func (c Corpus) runJob(ctx context.Context, ps *engine.PolicySet, j corpusJob, s
 		}
 		doc := map[string]any{"decision": j.decision, "as_of": s.asOf, "jurisdiction": place,
 			"enterprise": ent, "context": s.context}
-		_, err := ps.Evaluate(ctx, j.decision, j.chain, doc)
+		out, err := ps.Evaluate(ctx, j.decision, j.chain, doc)
 		n++
 		p, ok := classifyFailure(err)
+		if !ok && err == nil {
+			p, ok = resultProblem(ps, j.decision, out.Value)
+		}
 		if !ok {
 			continue
 		}
@@ -439,6 +454,24 @@ func classifyFailure(err error) (CorpusProblem, bool) {
 		return CorpusProblem{Kind: kind, Err: evalErr.Err}, true
 	}
 	return CorpusProblem{Kind: KindError, Err: engine.Error{Message: err.Error()}}, true
+}
+
+// resultProblem holds an answer to its decision's result schema: the
+// contract callers code against, which a policy edit must not move alone.
+func resultProblem(ps *engine.PolicySet, decision string, value map[string]any) (CorpusProblem, bool) {
+	result := make(map[string]any, len(value))
+	for k, v := range value {
+		if k != "reasons" {
+			result[k] = v
+		}
+	}
+	problems := ps.ResultProblems(decision, result)
+	if len(problems) == 0 {
+		return CorpusProblem{}, false
+	}
+	return CorpusProblem{Kind: KindResult, Err: engine.Error{File: engine.ResultSchemaDir + "/" + decision + "/schema.json", Row: 1,
+		Message: "the result departs from the decision's result schema (change the schema with the policy, or the policy): " +
+			strings.Join(problems, "; ")}}, true
 }
 
 var decisionPackage = regexp.MustCompile(`^data\.j([0-9]{6})\.([a-z][a-z0-9_]*)$`)
