@@ -31,7 +31,7 @@ func (s WindowSpec) Window(now time.Time) (*LogWindow, error) {
 	}
 	w := &LogWindow{To: now}
 	if s.To != "" {
-		t, err := parseInstant(s.To)
+		t, err := ParseInstant(s.To)
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: %w", to, s.To, err)
 		}
@@ -44,7 +44,7 @@ func (s WindowSpec) Window(now time.Time) (*LogWindow, error) {
 		}
 		w.From = w.To.Add(-d)
 	} else {
-		t, err := parseInstant(s.From)
+		t, err := ParseInstant(s.From)
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: %w", from, s.From, err)
 		}
@@ -58,7 +58,7 @@ func (s WindowSpec) Window(now time.Time) (*LogWindow, error) {
 
 // parseInstant reads a time as the decision-log search does: RFC 3339, or
 // a date (midnight UTC).
-func parseInstant(v string) (time.Time, error) {
+func ParseInstant(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}

@@ -9,10 +9,8 @@ import (
 
 	"github.com/glebarez/go-sqlite"
 	"github.com/goccy/go-json"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/credpol/credpol/internal/decisionlog"
@@ -33,6 +31,8 @@ type decisionRow struct {
 	Result       string
 	Reasons      string
 	LatencyUs    int64
+	Batch        *int64  // the chain's batch the row was written in; nil before the chain
+	EntryHash    *string // the hash of the row's content when written
 }
 
 func (decisionRow) TableName() string { return "decision_log" }
@@ -48,18 +48,14 @@ func (s *Store) InsertDecisions(ctx context.Context, recs []decisionlog.Record) 
 		}
 		rows[i] = row
 	}
+	// Each write is one batch of the tamper-evident chain (decisionlog_chain.go).
 	if s.dialect == "postgres" {
 		if err := s.ensurePartitions(ctx, rows); err != nil {
 			return err
 		}
-		// COPY costs Postgres a fraction of an INSERT; it fails on a
-		// duplicate id, which only a retried batch can hold, and that batch
-		// then goes through the INSERT below, which skips what is there.
-		if s.copyDecisions(ctx, rows) == nil {
-			return nil
-		}
+		return s.insertChainedPostgres(ctx, rows)
 	}
-	return classify(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error)
+	return s.insertChainedGorm(ctx, rows)
 }
 
 // rejected marks an error the store gives for a record's content: a retry of
@@ -120,20 +116,6 @@ func (s *Store) CountRejectedDecisions(ctx context.Context) (int64, error) {
 	return n, s.db.WithContext(ctx).Model(&rejectedRow{}).Count(&n).Error
 }
 
-func (s *Store) copyDecisions(ctx context.Context, rows []decisionRow) error {
-	return s.withPgx(ctx, func(pc *pgx.Conn) error {
-		src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
-			r := rows[i]
-			return []any{r.ID, r.LoggedAt, r.Caller, r.Decision, r.Jurisdiction, r.Source, r.EnterpriseID, r.AsOf,
-				r.Revision, r.RequestID, r.Input, r.Result, r.Reasons, r.LatencyUs}, nil
-		})
-		_, err := pc.CopyFrom(ctx, pgx.Identifier{"decision_log"}, []string{"id", "logged_at", "caller",
-			"decision", "jurisdiction", "source", "enterprise_id", "as_of", "revision", "request_id", "input", "result",
-			"reasons", "latency_us"}, src)
-		return err
-	})
-}
-
 func (s *Store) ensurePartitions(ctx context.Context, rows []decisionRow) error {
 	for _, r := range rows {
 		month := time.Date(r.LoggedAt.Year(), r.LoggedAt.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -156,7 +138,10 @@ func (s *Store) ensurePartitions(ctx context.Context, rows []decisionRow) error 
 // partitions on Postgres, rows on SQLite.
 func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 	if s.dialect != "postgres" {
-		return s.db.WithContext(ctx).Where("logged_at < ?", before.UTC()).Delete(&decisionRow{}).Error
+		if err := s.db.WithContext(ctx).Where("logged_at < ?", before.UTC()).Delete(&decisionRow{}).Error; err != nil {
+			return err
+		}
+		return s.cutChain(ctx, before.UTC())
 	}
 	var names []string
 	err := s.db.WithContext(ctx).Raw(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -164,6 +149,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 	if err != nil {
 		return err
 	}
+	var cut time.Time // the end of the latest month dropped: every row before it is gone
 	for _, name := range names {
 		var y, m int
 		if _, err := fmt.Sscanf(name, "decision_log_%04d_%02d", &y, &m); err != nil {
@@ -174,9 +160,15 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 				return err
 			}
 			s.partitions.Delete(name)
+			if end.After(cut) {
+				cut = end
+			}
 		}
 	}
-	return nil
+	if cut.IsZero() {
+		return nil
+	}
+	return s.cutChain(ctx, cut)
 }
 
 // DecisionRecord returns one logged decision.
@@ -269,7 +261,8 @@ func decisionRowOf(r decisionlog.Record) (decisionRow, error) {
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return decisionRow{}, fmt.Errorf("encoding decision %s: %w", r.ID, err)
 	}
-	row := decisionRow{ID: r.ID, LoggedAt: r.Time.UTC(), Caller: r.Caller, Decision: r.Decision, Jurisdiction: r.Jurisdiction,
+	// To the microsecond, as Postgres keeps a timestamp: the row's hash covers it.
+	row := decisionRow{ID: r.ID, LoggedAt: r.Time.UTC().Round(time.Microsecond), Caller: r.Caller, Decision: r.Decision, Jurisdiction: r.Jurisdiction,
 		Source: r.Source, AsOf: r.AsOf, Revision: r.Revision, Input: string(in), Result: string(res), Reasons: string(why),
 		LatencyUs: r.Latency.Microseconds()}
 	if r.EnterpriseID != "" {
