@@ -34,6 +34,7 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.GET("/tokens", s.listTokens)
 	in.POST("/tokens", s.createToken)
 	in.DELETE("/tokens/:name", s.revokeToken)
+	in.GET("/evidence/:id", s.evidencePackage)
 	in.GET("/revisions", s.listRevisions)
 	in.GET("/revisions/:number", s.getRevision)
 	in.GET("/revisions/:number/files", s.revisionFiles)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/admin/evidence"
 	"github.com/credpol/credpol/admin/impactrun"
 	"github.com/credpol/credpol/admin/replica"
 	"github.com/credpol/credpol/engine"
@@ -63,6 +64,8 @@ type Deps struct {
 	Admin *admin.Service
 	// Impact starts and reads impact runs (/admin/v1/impact-runs); nil leaves them off.
 	Impact *impactrun.Service
+	// Evidence builds evidence packages (/admin/v1/evidence); nil leaves them off.
+	Evidence *evidence.Service
 	// Follower keeps the server on the live revision; /ready reports it.
 	Follower interface{ Status() replica.Status }
 	// SeparateMetrics leaves /metrics off this handler: it is served by

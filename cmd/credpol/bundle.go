@@ -74,24 +74,7 @@ func bundleExportCmd() *cobra.Command {
 					return err
 				}
 			}
-			// Written beside the target and renamed, so a failure leaves no half bundle.
-			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*")
-			if err != nil {
-				return err
-			}
-			defer os.Remove(tmp.Name())
-			if err := tmp.Chmod(0o644); err != nil { // a bundle is for others to read
-				tmp.Close()
-				return err
-			}
-			if err := ps.WriteBundle(ctx, tmp); err != nil {
-				tmp.Close()
-				return err
-			}
-			if err := tmp.Close(); err != nil {
-				return err
-			}
-			if err := os.Rename(tmp.Name(), out); err != nil {
+			if err := writeAtomically(out, func(f *os.File) error { return ps.WriteBundle(ctx, f) }); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: OPA bundle of revision %s\n", out, ps.Revision())

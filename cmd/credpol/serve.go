@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
+	"github.com/credpol/credpol/admin/evidence"
 	"github.com/credpol/credpol/admin/impactrun"
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/engine"
@@ -50,6 +51,7 @@ type serveOptions struct {
 
 	impactWorkers int
 	impactRescue  time.Duration
+	signingKey    string
 }
 
 func serveCmd() *cobra.Command {
@@ -77,6 +79,7 @@ func serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&o.logDir, "decision-log-spill-dir", "credpol-decision-log", "")
 	cmd.Flags().MarkDeprecated("decision-log-spill-dir", "use --decision-log-dir")
 	cmd.Flags().IntVar(&o.impactWorkers, "impact-workers", impact.DefaultParallel, "chunks of impact runs this server evaluates at once, each over every core; 0 takes none (runs started here go to other replicas)")
+	cmd.Flags().StringVar(&o.signingKey, "signing-key", defaultSigningKey, "the Ed25519 key evidence packages are signed with (PKCS #8 PEM), created at the first package when missing; share it between replicas")
 	cmd.Flags().DurationVar(&o.impactRescue, "impact-rescue-after", impactrun.DefaultRescueAfter, "a chunk of an impact run evaluated this long without an answer is cut off, or taken for lost with its server, and evaluated again")
 	return cmd
 }
@@ -142,6 +145,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		BodyLimit:     o.bodyLimit,
 		Admin:         adm,
 		Impact:        runs,
+		Evidence:      &evidence.Service{Sources: st, KeyFile: o.signingKey, Jurisdictions: reg},
 		Follower:      follower,
 	}
 	if declog != nil {

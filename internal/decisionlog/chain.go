@@ -76,15 +76,16 @@ func (e Entry) Hash() string {
 
 // Batch is one write of rows to the store, as recorded in the chain.
 type Batch struct {
-	Seq       int64
-	WrittenAt time.Time // to the microsecond
-	Entries   int
+	Seq       int64     `json:"seq"`
+	WrittenAt time.Time `json:"written_at"` // to the microsecond
+	Entries   int       `json:"entries"`
 	// FirstLogged and LastLogged bound the rows' logged_at, so retention
 	// knows which batches it removed whole.
-	FirstLogged, LastLogged time.Time
-	Root                    string // Root of the rows' hashes
-	Prev                    string // the previous batch's Hash; "" for the first
-	Hash                    string
+	FirstLogged time.Time `json:"first_logged"`
+	LastLogged  time.Time `json:"last_logged"`
+	Root        string    `json:"root"` // Root of the rows' hashes
+	Prev        string    `json:"prev"` // the previous batch's Hash; "" for the first
+	Hash        string    `json:"hash"`
 }
 
 // Root is the hash over a batch's entry hashes, in sorted order: the rows

@@ -250,16 +250,25 @@ func (s *Store) BatchEntries(ctx context.Context, seq int64) ([]decisionlog.Stor
 	}
 	out := make([]decisionlog.StoredEntry, len(rows))
 	for i, r := range rows {
-		for _, col := range []*string{&r.Input, &r.Result, &r.Reasons} {
-			canonical, err := writerJSON(*col)
-			if err != nil {
-				return nil, fmt.Errorf("decision %s: %w", r.ID, err)
-			}
-			*col = canonical
+		e, err := r.stored()
+		if err != nil {
+			return nil, err
 		}
-		out[i] = decisionlog.StoredEntry{Entry: r.entry(), StoredHash: deref(r.EntryHash)}
+		out[i] = e
 	}
 	return out, nil
+}
+
+// stored is the row as its hash covers it, with the hash written with it.
+func (r decisionRow) stored() (decisionlog.StoredEntry, error) {
+	for _, col := range []*string{&r.Input, &r.Result, &r.Reasons} {
+		canonical, err := writerJSON(*col)
+		if err != nil {
+			return decisionlog.StoredEntry{}, fmt.Errorf("decision %s: %w", r.ID, err)
+		}
+		*col = canonical
+	}
+	return decisionlog.StoredEntry{Entry: r.entry(), StoredHash: deref(r.EntryHash)}, nil
 }
 
 func deref(s *string) string {
@@ -365,4 +374,27 @@ func asWritten(v any) (any, error) {
 		return f, nil
 	}
 	return v, nil
+}
+
+// DecisionProof is one stored row, read back as its hash covers it, with
+// the hash written with it and its batch's record (nil before the chain).
+func (s *Store) DecisionProof(ctx context.Context, id string) (decisionlog.StoredEntry, *decisionlog.Batch, error) {
+	var rows []decisionRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+		return decisionlog.StoredEntry{}, nil, err
+	}
+	if len(rows) == 0 {
+		return decisionlog.StoredEntry{}, nil, decisionlog.ErrRecordNotFound
+	}
+	r := rows[0]
+	entry, err := r.stored()
+	if err != nil || r.Batch == nil {
+		return entry, nil, err
+	}
+	var batches []batchRow
+	if err := s.db.WithContext(ctx).Where("seq = ?", *r.Batch).Limit(1).Find(&batches).Error; err != nil || len(batches) == 0 {
+		return entry, nil, err
+	}
+	b := batches[0].batch()
+	return entry, &b, nil
 }
