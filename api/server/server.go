@@ -134,6 +134,7 @@ func New(d Deps) http.Handler {
 	v1.GET("/sampling-plans/:id", s.getPlan)
 	v1.GET("/sampling-plans/:id/items.csv", s.exportPlan)
 	v1.PATCH("/sampling-plans/:id/items/:uscc", s.updatePlanItem)
+	v1.GET("/openapi.json", s.serveOpenAPI)
 	v1.GET("/decisions", s.listDecisions)
 	v1.GET("/jurisdictions", s.listJurisdictions)
 	v1.GET("/jurisdictions/:code/policies", s.jurisdictionPolicies)
