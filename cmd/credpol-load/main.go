@@ -1,4 +1,4 @@
-// Command credpol-load drives an HTTP endpoint with POST requests, either as
+// Command credpol-load drives an HTTP endpoint with POST (or GET) requests, either as
 // fast as a fixed number of workers can (closed loop) or at a fixed rate
 // (open loop), and prints throughput and latency percentiles. It drives
 // credpol and stock OPA alike in the repository's benchmarks; only addresses
@@ -45,19 +45,26 @@ func main() {
 	rate := flag.Float64("rate", 0, "requests per second in total (open loop); 0 sends as fast as the workers can")
 	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured sending before the run")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	method := flag.String("method", http.MethodPost, "the HTTP method (GET sends no body): GET /health at the same rate measures the generator's own timing")
 	flag.Parse()
 
 	u, err := url.Parse(*target)
 	if err != nil || !loopback(u.Hostname()) {
 		fail("-url must be an http address on this machine (127.0.0.0/8, localhost or ::1)")
 	}
-	bodies, err := readBodies(*bodyFile)
-	if err != nil {
-		fail(err.Error())
+	bodies := [][]byte{nil}
+	if *method != http.MethodGet {
+		if bodies, err = readBodies(*bodyFile); err != nil {
+			fail(err.Error())
+		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2, MaxConnsPerHost: *workers * 2}, Timeout: 10 * time.Second}
 	send := func(i int) (time.Duration, int) {
-		req, _ := http.NewRequest(http.MethodPost, *target, bytes.NewReader(bodies[i%len(bodies)]))
+		var body io.Reader
+		if *method != http.MethodGet {
+			body = bytes.NewReader(bodies[i%len(bodies)])
+		}
+		req, _ := http.NewRequest(*method, *target, body)
 		req.Header.Set("Content-Type", "application/json")
 		if *token != "" {
 			req.Header.Set("Authorization", "Bearer "+*token)
