@@ -48,6 +48,7 @@ bench:
 bench-compare:
 	scripts/bench-compare.sh credit_grade 10 3 8
 	scripts/bench-compare.sh supervision 10 3 8
+	scripts/bench-compare.sh penalty_publicity 10 3 8
 
 clean:
 	rm -rf $(BIN) $(DB) $(DB)-shm $(DB)-wal
