@@ -25,8 +25,10 @@ const userKey = "credpol.user"
 func (s *server) adminRoutes(r *gin.Engine) {
 	a := r.Group("/admin/v1")
 	a.POST("/login", s.login)
+	a.POST("/session", s.startSession)
 	in := a.Group("", s.authenticateUser)
 	in.POST("/logout", s.logout)
+	in.DELETE("/session", s.endSession)
 	in.GET("/me", s.me)
 	in.GET("/users", s.listUsers)
 	in.POST("/users", s.createUser)
@@ -66,6 +68,12 @@ func (s *server) authenticateUser(c *gin.Context) {
 		return
 	}
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok {
+		token, ok = s.cookieSession(c) // a browser's session (session.go)
+	}
+	if c.IsAborted() {
+		return
+	}
 	if !ok {
 		fail(c, s.Logger, problem.New(problem.Unauthenticated, "unauthenticated", "log in first: POST /admin/v1/login, then send Authorization: Bearer <session token>"))
 		c.Abort()
@@ -113,8 +121,7 @@ func (s *server) login(c *gin.Context) {
 }
 
 func (s *server) logout(c *gin.Context) {
-	token := strings.TrimSpace(strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer "))
-	err := s.Admin.Logout(c.Request.Context(), user(c), token)
+	err := s.Admin.Logout(c.Request.Context(), user(c), bearer(c))
 	s.answer(c, http.StatusOK, gin.H{"logged_out": true}, err)
 }
 

@@ -184,6 +184,16 @@ const principalKey = "credpol.principal"
 
 func (s *server) authenticate(c *gin.Context) {
 	secret, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok {
+		if p, ok := s.cookiePrincipal(c); ok { // a browser's session reading /v1 (session.go)
+			c.Set(principalKey, p)
+			c.Next()
+			return
+		}
+		if c.IsAborted() {
+			return
+		}
+	}
 	if !ok || secret == "" {
 		fail(c, s.Logger, problem.New(problem.Unauthenticated, "unauthenticated", "send an API token as Authorization: Bearer <token>"))
 		return
