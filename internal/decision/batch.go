@@ -38,6 +38,11 @@ func (s *Service) DecideBatch(ctx context.Context, caller auth.Principal, name s
 	}
 	facts := s.preload(ctx, items)
 	out := make([]ItemResult, len(items))
+	// With a log that can queue now and confirm later, every item's record
+	// is queued as it is evaluated and the batch waits once at the end: the
+	// items share the log's durable writes instead of each waiting for one.
+	submitter, deferred := s.Recorder.(Submitter)
+	waits := make([]func() error, len(items))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < min(runtime.GOMAXPROCS(0), len(items)); w++ {
@@ -47,7 +52,17 @@ func (s *Service) DecideBatch(ctx context.Context, caller auth.Principal, name s
 			for i := range next {
 				req := items[i]
 				req.Decision = name
-				out[i].Response, out[i].Err = s.decide(ctx, caller, req, facts)
+				if !deferred {
+					out[i].Response, out[i].Err = s.decide(ctx, caller, req, facts)
+					continue
+				}
+				resp, rec, err := s.evaluate(ctx, caller, req, facts)
+				if err == nil && rec != nil {
+					if waits[i], err = submitter.Submit(ctx, *rec); err != nil {
+						resp, err = nil, notLogged(err)
+					}
+				}
+				out[i].Response, out[i].Err = resp, err
 			}
 		}()
 	}
@@ -56,6 +71,15 @@ func (s *Service) DecideBatch(ctx context.Context, caller auth.Principal, name s
 	}
 	close(next)
 	wg.Wait()
+	for i, wait := range waits {
+		if wait == nil {
+			continue
+		}
+		if err := wait(); err != nil {
+			// An answer the log does not hold is never given.
+			out[i] = ItemResult{Err: notLogged(err)}
+		}
+	}
 	return out, nil
 }
 

@@ -116,18 +116,32 @@ func (s *Service) DecideJurisdiction(ctx context.Context, caller auth.Principal,
 // decide is Decide with the fact source given, so a batch can serve its items
 // from facts it loaded in one go.
 func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*Response, error) {
+	resp, rec, err := s.evaluate(ctx, caller, req, facts)
+	if err != nil || rec == nil {
+		return resp, err
+	}
+	if err := s.Recorder.Record(ctx, *rec); err != nil {
+		// An answer the log does not hold is never given.
+		return nil, notLogged(err)
+	}
+	return resp, nil
+}
+
+// evaluate answers req and returns the record the log must hold before the
+// answer is given (nil without a Recorder).
+func (s *Service) evaluate(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*Response, *decisionlog.Record, error) {
 	start := time.Now()
 	c, err := s.prepare(ctx, caller, req, facts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ps, err := s.policySet(ctx, req.Revision)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out, reads, err := evaluateOn(ctx, ps, c.def.Name, c.chain, c.input, req.Explain)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	number := ps.Number()
 	if req.Revision != 0 {
@@ -153,16 +167,12 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 		resp.Explanation = s.explain(c, out, reasons, reads)
 		hideExplainedClassification(caller, resp.Explanation)
 	}
-	if s.Recorder != nil {
-		rec := decisionlog.Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
-			Jurisdiction: c.place.Code, Source: out.Source, EnterpriseID: req.EnterpriseID, AsOf: c.asOf,
-			Revision: out.Revision, RequestID: req.RequestID, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}
-		if err := s.Recorder.Record(ctx, rec); err != nil {
-			// An answer the log does not hold is never given.
-			return nil, problem.Wrap(problem.Unavailable, "decision_log_unavailable", "the decision could not be logged", err)
-		}
+	if s.Recorder == nil {
+		return resp, nil, nil
 	}
-	return resp, nil
+	return resp, &decisionlog.Record{ID: resp.DecisionID, Time: start.UTC(), Caller: caller.Name, Decision: c.def.Name,
+		Jurisdiction: c.place.Code, Source: out.Source, EnterpriseID: req.EnterpriseID, AsOf: c.asOf,
+		Revision: out.Revision, RequestID: req.RequestID, Input: c.input, Result: result, Reasons: reasons, Latency: time.Since(start)}, nil
 }
 
 // call is a validated request ready to evaluate.

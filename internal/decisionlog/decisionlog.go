@@ -166,17 +166,33 @@ func New(sink Sink, opts Options) (*Log, error) {
 // taken (backpressure, never discarding), at most Options.Wait. Any error
 // means the decision must not be answered.
 func (l *Log) Record(ctx context.Context, r Record) error {
+	wait, err := l.Submit(ctx, r)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// Submit queues r, waiting for room as Record does, and returns a wait that
+// reports when r is durable (at once in async mode), bounded by the same
+// wait from the moment of Submit. Entries submitted before any is waited on
+// share the log's group commits: a batch submits all, then waits.
+func (l *Log) Submit(ctx context.Context, r Record) (wait func() error, err error) {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Wait)
-	defer cancel()
+	defer func() {
+		if err != nil {
+			cancel()
+		}
+	}()
 	select {
 	case l.slots <- struct{}{}:
 	default:
 		select {
 		case l.slots <- struct{}{}:
 		case <-l.draining: // shutdown answers waiting requests instead of holding them
-			return ErrClosed
+			return nil, ErrClosed
 		case <-ctx.Done():
-			return fmt.Errorf("decision log full: %w", ctx.Err())
+			return nil, fmt.Errorf("decision log full: %w", ctx.Err())
 		}
 	}
 	e := &entry{rec: r, slot: true}
@@ -189,21 +205,24 @@ func (l *Log) Record(ctx context.Context, r Record) error {
 	if l.closed {
 		l.mu.RUnlock()
 		<-l.slots
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	l.in <- e // never blocks: a slot is held
 	l.mu.RUnlock()
-	if done == nil {
-		return nil
-	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		// The entry is still on its way and will be stored; only this
-		// answer is withheld.
-		return fmt.Errorf("%w: %w", ErrNotDurable, ctx.Err())
-	}
+	return func() error {
+		defer cancel()
+		if done == nil {
+			return nil
+		}
+		select {
+		case err := <-done:
+			return err
+		case <-ctx.Done():
+			// The entry is still on its way and will be stored; only this
+			// answer is withheld.
+			return fmt.Errorf("%w: %w", ErrNotDurable, ctx.Err())
+		}
+	}, nil
 }
 
 // Recovered is how many entries an earlier run left in the write-ahead log
