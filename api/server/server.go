@@ -122,6 +122,7 @@ func New(d Deps) http.Handler {
 	}
 
 	s.adminRoutes(r)
+	s.uiRoutes(r)
 	r.GET(BundlePath, s.authenticate, s.rateLimit, s.bundle)
 	v1 := r.Group("/v1", s.authenticate, s.rateLimit)
 	v1.POST("/decisions/:name", s.decide)

@@ -185,6 +185,7 @@ func (o *serveOptions) run(ctx context.Context) error {
 		fmt.Printf("credpol serving on %s://%s\ndevelopment token (full scope): %s\n", o.http.scheme(), ln.Addr(), secret)
 		if password != "" {
 			fmt.Printf("development admin (all roles, national scope): dev-admin / %s (POST /admin/v1/login)\n", password)
+			fmt.Printf("web UI (信用监管策略管理台): %s://%s/admin/ (log in as dev-admin)\n", o.http.scheme(), ln.Addr())
 		}
 	}
 	log.Info("serving", "addr", ln.Addr().String())
