@@ -171,6 +171,12 @@ async function draftPage(id, tab, rest) {
   await (pages[tab] || filesTab)(d, body, rest);
 }
 
+// repoPath is a problem's file by repository path: the gate names the
+// regression suite's files under policies/.
+function repoPath(file) {
+  return file && file.startsWith("policies/testpolicies/") ? file.slice("policies/".length) : file;
+}
+
 // waitGate polls the draft's status until the gate has a verdict on hash.
 async function waitGate(id, hash, onState) {
   for (let i = 0; i < 600; i++) {
@@ -198,7 +204,7 @@ async function filesTab(d, body, path) {
     if (pd !== dir) { list.append(h("div", { class: "dir" }, pd)); dir = pd; }
     const ro = !editable(p, d.jurisdiction) || d.state === "published" || d.state === "abandoned";
     list.append(h("a", { href: `#/draft/${d.id}/files/${p}`, class: (p === path ? "sel " : "") + (ro ? "ro" : ""), "data-path": p,
-      title: ro ? "只读：不在您的辖区权限内" : "可编辑" }, (ro ? "🔒 " : "") + p.slice(pd.length)));
+      title: ro ? "只读：不在您的辖区权限内" : "可编辑" }, p.slice(pd.length), ro ? h("span", { class: "ro-mark" }, "只读") : null));
   }
   const ro = !editable(path, d.jurisdiction) || d.state === "published" || d.state === "abandoned";
   const ed = new Editor({ text: files[path] ?? "", lang: langOf(path), readOnly: ro, label: path });
@@ -220,7 +226,7 @@ async function filesTab(d, body, path) {
   } }, "保存并检查");
   const showProblems = (st) => {
     const all = [];
-    for (const c of (st.gate.report && st.gate.report.checks) || []) for (const p of c.problems || []) all.push({ ...p, check: c.name });
+    for (const c of (st.gate.report && st.gate.report.checks) || []) for (const p of c.problems || []) all.push({ ...p, file: repoPath(p.file), check: c.name });
     const mine = all.filter((p) => p.file === path);
     ed.setProblems(mine);
     problems.replaceChildren(...all.filter((p) => p.file === path || (!p.file && !/^not run/.test(p.message))).map((p) =>
@@ -249,7 +255,10 @@ async function paramsTab(d, body) {
   // Numbers are shown under their section; an array element is named by
   // its grade, class, name or code, so a band reads "B 级 · 下限".
   const label = (obj, i) => obj && typeof obj === "object" ? (obj.grade ? `${obj.grade} 级` : obj.class || obj.name || obj.code || `#${i + 1}`) : `#${i + 1}`;
-  const fieldNames = { min: "下限（分）", max: "上限（分）", total: "满分", months: "月数", days: "天数", years: "年数" };
+  const fieldNames = { min: "下限", max: "上限", total: "满分", months: "月数", days: "天数", years: "年数",
+    bands: "分档", indicators: "分项满分", basic_situation: "基本情况", operating_status: "经营状况",
+    social_responsibility: "社会责任", ratios: "比例", items: "条目", trigger: "触发条件", at_least: "至少次数",
+    honest: "守信", max_penalties: "处罚次数上限", within_years: "年限" };
   for (const [section, v] of Object.entries(data)) {
     const inputs = [];
     const walk = (node, trail, set) => {
@@ -291,7 +300,7 @@ async function gateTab(d, body) {
     h("td", {}, checkNames[c.name] || c.name), h("td", {}, c.passed ? badge("通过", "ok") : badge("未通过", "bad")),
     h("td", {}, c.ran ?? ""), h("td", {}, c.elapsed_ns ? (c.elapsed_ns / 1e6).toFixed(0) + " 毫秒" : ""),
     h("td", {}, (c.problems || []).length ? h("ul", { class: "problems" }, c.problems.map((p) => h("li", {},
-      p.file ? `${p.file}${p.line ? ":" + p.line : ""} ` : "", p.test ? `【${p.test}】` : "", p.message,
+      p.file ? `${repoPath(p.file)}${p.line ? ":" + p.line : ""} ` : "", p.test ? `【${p.test}】` : "", p.message,
       p.values ? h("pre", { class: "json" }, JSON.stringify(p.values, null, 2)) : null))) : "")));
   body.replaceChildren(h("div", { class: "panel" },
     h("p", {}, "检查状态：", gateBadge(g.state), g.finished_at ? `，完成于 ${when(g.finished_at)}` : ""),
@@ -332,7 +341,7 @@ async function impactTab(d, body) {
       if (!dr.transitions || !dr.transitions.length) continue;
       parts.push(h("div", { class: "panel" }, h("h2", {}, dname(dr.decision), h("span", { class: "muted" }, ` ${dr.decision} · 评估 ${dr.evaluated}，变化 ${dr.changed}`)),
         h("table", { class: "transitions", "data-decision": dr.decision }, h("thead", {}, h("tr", {}, ["原结果", "新结果", "企业数", "分布辖区", "示例企业"].map((t) => h("th", {}, t)))),
-          h("tbody", {}, dr.transitions.map((t) => h("tr", { "data-from": t.from, "data-to": t.to },
+          h("tbody", {}, dr.transitions.map((t) => h("tr", { "data-from": t.from, "data-to": t.to, "data-count": t.count },
             h("td", {}, t.from), h("td", {}, t.to), h("td", {}, String(t.count)),
             h("td", {}, Object.entries(t.jurisdictions || {}).map(([c, n]) => `${jname(c)} ${n}`).join("、")),
             h("td", {}, (t.examples || []).slice(0, 3).map((e) => e.enterprise_id || e.uscc || "").join("、"))))))));
@@ -355,11 +364,11 @@ async function reviewTab(d, body) {
   const act = async (what, fn) => {
     msg.className = "muted";
     msg.textContent = "正在处理…";
-    try { await fn(); flash(what + "成功"); await route(); } catch (err) { msg.textContent = say(err); msg.className = "err"; }
+    try { await fn(); await route(); flash(what + "成功"); } catch (err) { msg.textContent = ""; msg.className = "muted"; flash(what + "未成功：" + say(err), true); }
   };
   const comment = h("textarea", { id: "review-comment", rows: 3, cols: 60, "aria-label": "审核意见" });
   const at = h("input", { id: "publish-at", type: "datetime-local", "aria-label": "生效时间（北京时间）" });
-  body.replaceChildren(
+  body.replaceChildren(msg,
     h("div", { class: "panel" }, h("h2", {}, "提交审核"),
       h("p", { class: "muted" }, "检查通过后由起草人提交，再由另一位审核人审核。"),
       h("button", { type: "button", id: "submit", disabled: !has("editor") || d.state !== "open" && d.state !== "changes_requested",
@@ -381,8 +390,7 @@ async function reviewTab(d, body) {
           onclick: () => act("发布", () => api("POST", `/admin/v1/drafts/${d.id}/publish`, { body: {} })) }, "立即发布"),
         h("label", {}, "或定时生效（北京时间）", at),
         h("button", { type: "button", class: "plain", id: "publish-later", disabled: !has("publisher"),
-          onclick: () => act("定时发布", () => api("POST", `/admin/v1/drafts/${d.id}/publish`, { body: { effective_at: at.value.replace("T", " ") } })) }, "定时发布"))),
-    msg);
+          onclick: () => act("定时发布", () => api("POST", `/admin/v1/drafts/${d.id}/publish`, { body: { effective_at: at.value.replace("T", " ") } })) }, "定时发布"))));
 }
 
 // ---- 版本历史 ----
