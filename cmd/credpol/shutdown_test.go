@@ -97,10 +97,10 @@ func TestSIGTERMDuringAStoreOutage(t *testing.T) {
 			if err := again.cmd.Wait(); err != nil {
 				t.Fatalf("the restarted server did not exit cleanly: %v", err)
 			}
+			// checkLogged fails on any answered decision missing from the log.
+			// More may be logged than answered: an entry made durable after its
+			// request's 100 ms wait was answered 503, never with a result.
 			logged := checkLogged(t, tc.url, ids)
-			if logged != int64(len(ids)) {
-				t.Errorf("%d answered, %d logged", len(ids), logged)
-			}
 			t.Logf("%s: %d answered, %d logged; shutdown took %s", tc.name, len(ids), logged, took.Round(time.Millisecond))
 		})
 	}
