@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/credpol/credpol/admin"
@@ -118,8 +119,8 @@ func problemsOf(err error) []admin.GateProblem {
 }
 
 func located(file string) string {
-	if file == "" {
-		return ""
+	if file == "" || strings.HasPrefix(file, admin.TestsDir) || strings.HasPrefix(file, admin.PoliciesDir) {
+		return file // a file of the regression suite is named as the draft names it already
 	}
 	return admin.PoliciesDir + file
 }

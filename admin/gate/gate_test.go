@@ -92,4 +92,12 @@ decision := {"accept": false, "blocking": [], "reasons": []} if {
 	if check(t, rep, "tests").Passed || check(t, rep, "corpus").Passed {
 		t.Error("tests and corpus read as passed on a tree that does not compile")
 	}
+
+	// A regression test that does not parse is named as the draft names it.
+	badTest := maps.Clone(files)
+	badTest["testpolicies/j230000/credit_grade_test.rego"] = []byte("package j230000.credit_grade_test\n\nbroken := {\n")
+	rep = gate.Checker{}.Check(ctx, badTest)
+	if c := check(t, rep, "tests"); c.Passed || len(c.Problems) == 0 || c.Problems[0].File != "testpolicies/j230000/credit_grade_test.rego" {
+		t.Errorf("a broken test file is reported as %+v, want testpolicies/j230000/credit_grade_test.rego", c.Problems)
+	}
 }
