@@ -81,6 +81,16 @@ func (s Store) Exec(t testing.TB, sqlText string) {
 	}
 }
 
+// TryExec runs SQL as Exec does and returns its error, for statements the
+// database is expected to refuse.
+func (s Store) TryExec(t testing.TB, sqlText string) error {
+	t.Helper()
+	db := s.sqlDB(t)
+	defer db.Close()
+	_, err := db.Exec(sqlText)
+	return err
+}
+
 // Query returns the one value a one-row query selects, read over a
 // connection of its own, to see what is stored rather than what the store
 // makes of it.
