@@ -55,6 +55,8 @@ type Store interface {
 
 	AddReview(ctx context.Context, r Review, state State, expectHash string) error
 	Reviews(ctx context.Context, draftID string) ([]Review, error)
+
+	AuditLog
 }
 
 // ErrNotFound and ErrConflict are the store's sentinels: no such record, and

@@ -71,13 +71,13 @@ func Split(files map[string][]byte) (tree, tests map[string][]byte) {
 // CreateDraft starts a draft for a jurisdiction subtree from the live revision.
 func (s *Service) CreateDraft(ctx context.Context, u User, code, title string) (Draft, error) {
 	if !u.Has(Editor) {
-		return Draft{}, forbidden("creating a draft needs the editor role")
+		return Draft{}, s.denied(ctx, u, Record{Action: ActDraftCreate, Jurisdiction: validCode(code)}, forbidden("creating a draft needs the editor role"))
 	}
 	if !s.Jurisdictions.Has(code) {
 		return Draft{}, problem.New(problem.Invalid, "unknown_jurisdiction", fmt.Sprintf("no jurisdiction %q in the serving tree", code))
 	}
 	if !u.Covers(s.Jurisdictions, code) {
-		return Draft{}, forbidden(fmt.Sprintf("jurisdiction %s is outside your scope", code))
+		return Draft{}, s.denied(ctx, u, Record{Action: ActDraftCreate, Jurisdiction: code}, forbidden(fmt.Sprintf("jurisdiction %s is outside your scope", code)))
 	}
 	if err := validText("title", title, 200, true); err != nil {
 		return Draft{}, err
@@ -98,6 +98,10 @@ func (s *Service) CreateDraft(ctx context.Context, u User, code, title string) (
 		State: Open, Hash: HashFiles(files), Files: files, CreatedAt: now, UpdatedAt: now}
 	if err := s.Store.CreateDraft(ctx, d); err != nil {
 		return Draft{}, unavailable(err)
+	}
+	if err := s.Audit(ctx, u.Name, Record{Action: ActDraftCreate, Object: "draft/" + d.ID, Jurisdiction: code, After: d.Hash,
+		Details: map[string]any{"title": title, "base": live.Number}}); err != nil {
+		return Draft{}, err
 	}
 	return d, nil
 }
@@ -229,17 +233,23 @@ func (s *Service) EditDraft(ctx context.Context, u User, id, expectHash string, 
 		return Draft{}, outOfScope("draft for "+d.Jurisdiction, out)
 	}
 	if out := t.outside(s.Jurisdictions, u.Jurisdictions); len(out) > 0 {
-		return Draft{}, outOfScope(u.Name, out)
+		return Draft{}, s.denied(ctx, u, Record{Action: ActDraftEdit, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction,
+			Before: d.Hash, Details: map[string]any{"files": out}}, outOfScope(u.Name, out))
 	}
-	return s.save(ctx, d, files, expectHash)
+	return s.save(ctx, u, ActDraftEdit, d, files, expectHash)
 }
 
-// save stores a draft's new files, open again, and queues the gate on them.
-func (s *Service) save(ctx context.Context, d Draft, files map[string][]byte, expectHash string) (Draft, error) {
-	old := d.Hash
+// save stores a draft's new files, open again, records the change and
+// queues the gate on them.
+func (s *Service) save(ctx context.Context, u User, action string, d Draft, files map[string][]byte, expectHash string) (Draft, error) {
+	old, oldFiles := d.Hash, d.Files
 	d.Files, d.Hash, d.State, d.UpdatedAt = files, HashFiles(files), Open, s.now()
 	if err := s.Store.UpdateDraft(ctx, d, old); err != nil {
 		return Draft{}, draftChanged(err, expectHash)
+	}
+	if err := s.Audit(ctx, u.Name, Record{Action: action, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, Before: old,
+		After: d.Hash, Details: map[string]any{"files": fileChanges(oldFiles, files), "base": d.Base}}); err != nil {
+		return Draft{}, err
 	}
 	if _, err := s.gateOf(ctx, d); err != nil {
 		return Draft{}, err
@@ -289,6 +299,9 @@ func (s *Service) AbandonDraft(ctx context.Context, u User, id, expectHash strin
 	if err := s.Store.UpdateDraft(ctx, d, d.Hash); err != nil {
 		return Draft{}, draftChanged(err, expectHash)
 	}
+	if err := s.Audit(ctx, u.Name, Record{Action: ActDraftAbandon, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, Before: d.Hash}); err != nil {
+		return Draft{}, err
+	}
 	return d, nil
 }
 
@@ -322,7 +335,7 @@ func (s *Service) Rebase(ctx context.Context, u User, id, expectHash string) (Dr
 			WithDetails(map[string]any{"files": conflicts, "live": live.Number})
 	}
 	d.Base = live.Number
-	return s.save(ctx, d, merged, expectHash)
+	return s.save(ctx, u, ActDraftRebase, d, merged, expectHash)
 }
 
 // merge is a three-way merge by whole file.

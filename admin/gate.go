@@ -165,8 +165,15 @@ func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
 			state = GatePassed
 		}
 		res := GateResult{Hash: hash, State: state, Report: &rep, StartedAt: started, FinishedAt: r.svc.now()}
-		if err := r.svc.Store.SaveGateResult(ctx, res); err != nil && log != nil {
-			log.Error("gate verdict not stored; it will run again", "hash", hash, "err", err.Error())
+		if err := r.svc.Store.SaveGateResult(ctx, res); err != nil {
+			if log != nil {
+				log.Error("gate verdict not stored; it will run again", "hash", hash, "err", err.Error())
+			}
+			continue
+		}
+		if err := r.svc.Audit(ctx, gateActor, gateRecord(hash, rep)); err != nil {
+			// No caller waits for the gate: the missing entry is an error for the operator.
+			auditLogger(log).Error("gate verdict stored without its audit entry", "hash", hash, "err", err.Error())
 		}
 	}
 }
@@ -198,4 +205,19 @@ func (s *Service) gateOf(ctx context.Context, d Draft) (GateResult, error) {
 		s.runner().enqueue(d.ID, hash, files, false)
 	}
 	return res, nil
+}
+
+// gateRecord is the audit entry of a verdict: the content it was on and
+// each check's outcome.
+func gateRecord(hash string, rep GateReport) Record {
+	r := Record{Action: ActGateFailed, Object: "content/" + hash, After: hash}
+	if rep.Passed {
+		r.Action = ActGatePassed
+	}
+	checks := map[string]any{}
+	for _, c := range rep.Checks {
+		checks[c.Name] = map[string]any{"passed": c.Passed, "ran": c.Ran, "problems": len(c.Problems)}
+	}
+	r.Details = map[string]any{"revision": rep.Revision, "checks": checks}
+	return r
 }

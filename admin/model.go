@@ -15,11 +15,12 @@ const (
 	Editor    Role = "editor"    // create and change drafts, submit them
 	Reviewer  Role = "reviewer"  // approve or send back another person's draft
 	Publisher Role = "publisher" // publish approved drafts, roll back
+	Auditor   Role = "auditor"   // read the audit log, revisions and decisions; change nothing
 	Admin     Role = "admin"     // all of the above, and users and API tokens
 )
 
 // Roles lists every role, in the order of the help text.
-var Roles = []Role{Viewer, Editor, Reviewer, Publisher, Admin}
+var Roles = []Role{Viewer, Editor, Reviewer, Publisher, Auditor, Admin}
 
 // User is a person working on policies.
 type User struct {

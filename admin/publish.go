@@ -32,6 +32,9 @@ func (s *Service) Submit(ctx context.Context, u User, id, expectHash string) (Dr
 	if err := s.Store.UpdateDraft(ctx, d, d.Hash); err != nil {
 		return Draft{}, draftChanged(err, expectHash)
 	}
+	if err := s.Audit(ctx, u.Name, Record{Action: ActDraftSubmit, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, After: d.Hash}); err != nil {
+		return Draft{}, err
+	}
 	return d, nil
 }
 
@@ -92,11 +95,15 @@ func (s *Service) ReviewDraft(ctx context.Context, u User, id, expectHash, verdi
 	if err != nil {
 		return Review{}, err
 	}
+	denied := Record{Action: ActDraftApprove, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, After: d.Hash}
+	if verdict == RequestChanges {
+		denied.Action = ActDraftReject
+	}
 	if !u.Has(Reviewer) {
-		return Review{}, forbidden("reviewing needs the reviewer role")
+		return Review{}, s.denied(ctx, u, denied, forbidden("reviewing needs the reviewer role"))
 	}
 	if u.Name == d.Author {
-		return Review{}, problem.New(problem.Forbidden, "four_eyes", "the author of a draft cannot review it: a second person must")
+		return Review{}, s.denied(ctx, u, denied, problem.New(problem.Forbidden, "four_eyes", "the author of a draft cannot review it: a second person must"))
 	}
 	if verdict != Approve && verdict != RequestChanges {
 		return Review{}, problem.New(problem.Invalid, "invalid_verdict", "verdict is approved or changes_requested")
@@ -147,6 +154,14 @@ func (s *Service) ReviewDraft(ctx context.Context, u User, id, expectHash, verdi
 	if err := s.Store.AddReview(ctx, r, state, d.Hash); err != nil {
 		return Review{}, draftChanged(err, expectHash)
 	}
+	action := ActDraftApprove
+	if verdict == RequestChanges {
+		action = ActDraftReject
+	}
+	if err := s.Audit(ctx, u.Name, Record{Action: action, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, After: d.Hash,
+		Details: map[string]any{"review": r.ID, "comment": comment, "comments": comments}}); err != nil {
+		return Review{}, err
+	}
 	return r, nil
 }
 
@@ -171,7 +186,8 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 		return Revision{}, err
 	}
 	if !u.Has(Publisher) {
-		return Revision{}, forbidden("publishing needs the publisher role")
+		return Revision{}, s.denied(ctx, u, Record{Action: ActPublish, Object: "draft/" + d.ID, Jurisdiction: d.Jurisdiction, After: d.Hash},
+			forbidden("publishing needs the publisher role"))
 	}
 	t, err := s.changed(ctx, d)
 	if err != nil {
@@ -223,8 +239,20 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 	r := Revision{Tree: g.Report.Revision, Tests: HashFiles(tests), Parent: live.Number, Kind: Publish, Author: d.Author,
 		Message: d.Title, DraftID: d.ID, DraftHash: d.Hash, ReviewedBy: approval.Reviewer, PublishedBy: u.Name,
 		CreatedAt: now, EffectiveAt: effective}
-	return s.publish(ctx, r, tree, tests, nil)
+	r, err = s.publish(ctx, r, tree, tests, nil)
+	if err != nil {
+		return Revision{}, err
+	}
+	action := ActPublish
+	if effective.After(now) {
+		action = ActSchedule
+	}
+	return r, s.Audit(ctx, u.Name, Record{Action: action, Object: revisionObject(r.Number), Jurisdiction: d.Jurisdiction,
+		Before: live.Tree, After: r.Tree, Details: map[string]any{"draft": d.ID, "draft_hash": d.Hash, "author": d.Author,
+			"reviewed_by": approval.Reviewer, "review": approval.ID, "parent": live.Number, "effective_at": r.EffectiveAt, "tests": r.Tests}})
 }
+
+func revisionObject(n int64) string { return fmt.Sprintf("revision/%d", n) }
 
 // maxSchedule is how far ahead a publication may be scheduled: a notice
 // takes effect within months, and nothing should wait on a typo's year 9999.
@@ -284,7 +312,7 @@ func (s *Service) publish(ctx context.Context, r Revision, tree, tests map[strin
 // as such). Publications scheduled for later are cancelled.
 func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string) (Revision, error) {
 	if !u.Has(Publisher) {
-		return Revision{}, forbidden("rolling back needs the publisher role")
+		return Revision{}, s.denied(ctx, u, Record{Action: ActRollback, Object: revisionObject(to)}, forbidden("rolling back needs the publisher role"))
 	}
 	if err := validText("reason", reason, 2000, true); err != nil {
 		return Revision{}, err
@@ -328,7 +356,13 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 	tree, tests := Split(files)
 	r := Revision{Tree: target.Tree, Tests: target.Tests, Parent: live.Number, Kind: Rollback, Author: u.Name,
 		Message: reason, PublishedBy: u.Name, CreatedAt: now, EffectiveAt: now, RollbackOf: to, CancelledBy: u.Name}
-	return s.publish(ctx, r, tree, tests, cancel)
+	r, err = s.publish(ctx, r, tree, tests, cancel)
+	if err != nil {
+		return Revision{}, err
+	}
+	return r, s.Audit(ctx, u.Name, Record{Action: ActRollback, Object: revisionObject(r.Number), Jurisdiction: s.reach(changes, from, files, u),
+		Before: live.Tree, After: r.Tree, Details: map[string]any{"reason": reason, "rollback_of": to, "parent": live.Number,
+			"cancelled": cancel, "files": fileChanges(from, files)}})
 }
 
 // CancelScheduled cancels a publication waiting for its effective time. It
@@ -336,7 +370,7 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 // and a reason.
 func (s *Service) CancelScheduled(ctx context.Context, u User, n int64, reason string) (Revision, error) {
 	if !u.Has(Publisher) {
-		return Revision{}, forbidden("cancelling a publication needs the publisher role")
+		return Revision{}, s.denied(ctx, u, Record{Action: ActCancel, Object: revisionObject(n)}, forbidden("cancelling a publication needs the publisher role"))
 	}
 	if err := validText("reason", reason, 2000, true); err != nil {
 		return Revision{}, err
@@ -370,6 +404,10 @@ func (s *Service) CancelScheduled(ctx context.Context, u User, n int64, reason s
 		return Revision{}, problem.New(problem.Conflict, "not_scheduled", fmt.Sprintf("revision %d took effect or was cancelled meanwhile", n))
 	case err != nil:
 		return Revision{}, unavailable(err)
+	}
+	if err := s.Audit(ctx, u.Name, Record{Action: ActCancel, Object: revisionObject(n), Jurisdiction: s.reach(changes, from, files, u),
+		After: r.Tree, Details: map[string]any{"reason": reason, "effective_at": r.EffectiveAt}}); err != nil {
+		return Revision{}, err
 	}
 	return s.Revision(ctx, n)
 }

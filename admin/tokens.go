@@ -29,7 +29,7 @@ type NewToken struct {
 // replaces it (rotation).
 func (s *Service) CreateToken(ctx context.Context, by User, nt NewToken) (string, auth.Token, error) {
 	if !by.Has(Admin) {
-		return "", auth.Token{}, forbidden("only an admin manages API tokens")
+		return "", auth.Token{}, s.denied(ctx, by, Record{Action: ActTokenCreate, Object: "token/" + actorName(nt.Name)}, forbidden("only an admin manages API tokens"))
 	}
 	if !validName(nt.Name) {
 		return "", auth.Token{}, problem.New(problem.Invalid, "invalid_token_name", "a token name is 1 to 64 letters, digits, '.', '_' or '-'")
@@ -46,10 +46,12 @@ func (s *Service) CreateToken(ctx context.Context, by User, nt NewToken) (string
 				fmt.Sprintf("scope %q: a decision name (lower case, digits, _), facts:read, facts:write or *", sc))
 		}
 	}
+	action := ActTokenCreate
 	if existing, err := s.token(ctx, nt.Name); err == nil {
 		if err := s.mayManage(by, existing); err != nil {
 			return "", auth.Token{}, err
 		}
+		action = ActTokenRotate
 	}
 	secret, hash, err := auth.NewSecret()
 	if err != nil {
@@ -63,6 +65,10 @@ func (s *Service) CreateToken(ctx context.Context, by User, nt NewToken) (string
 	t, err = s.Tokens.CreateToken(ctx, t)
 	if err != nil {
 		return "", auth.Token{}, unavailable(err)
+	}
+	if err := s.Audit(ctx, by.Name, Record{Action: action, Object: "token/" + t.Name, Jurisdiction: first(t.Jurisdictions),
+		Details: map[string]any{"jurisdictions": t.Jurisdictions, "scopes": t.Decisions, "expires_at": t.ExpiresAt}}); err != nil {
+		return "", auth.Token{}, err
 	}
 	return secret, t, nil
 }
@@ -89,7 +95,7 @@ func (s *Service) ListTokens(ctx context.Context, by User) ([]auth.Token, error)
 // working within the authenticator's watch interval (about a second).
 func (s *Service) RevokeToken(ctx context.Context, by User, name string) error {
 	if !by.Has(Admin) {
-		return forbidden("only an admin manages API tokens")
+		return s.denied(ctx, by, Record{Action: ActTokenRevoke, Object: "token/" + actorName(name)}, forbidden("only an admin manages API tokens"))
 	}
 	t, err := s.token(ctx, name)
 	if err != nil {
@@ -104,7 +110,8 @@ func (s *Service) RevokeToken(ctx context.Context, by User, name string) error {
 	if err := s.Tokens.RevokeToken(ctx, name); err != nil {
 		return unavailable(err)
 	}
-	return nil
+	return s.Audit(ctx, by.Name, Record{Action: ActTokenRevoke, Object: "token/" + name, Jurisdiction: first(t.Jurisdictions),
+		Details: map[string]any{"jurisdictions": t.Jurisdictions}})
 }
 
 func (s *Service) token(ctx context.Context, name string) (auth.Token, error) {

@@ -101,7 +101,7 @@ type NewUser struct {
 // server), which may create anyone.
 func (s *Service) CreateUser(ctx context.Context, by *User, nu NewUser) (User, error) {
 	if by != nil && !by.Has(Admin) {
-		return User{}, forbidden("only an admin can create users")
+		return User{}, s.denied(ctx, *by, Record{Action: ActUserCreate, Object: "user/" + actorName(nu.Name)}, forbidden("only an admin can create users"))
 	}
 	if !validName(nu.Name) {
 		return User{}, problem.New(problem.Invalid, "invalid_user", "a user name is 1 to 64 letters, digits, '.', '_' or '-'")
@@ -114,7 +114,7 @@ func (s *Service) CreateUser(ctx context.Context, by *User, nu NewUser) (User, e
 	}
 	for _, r := range nu.Roles {
 		if !slices.Contains(Roles, r) {
-			return User{}, problem.New(problem.Invalid, "invalid_user", fmt.Sprintf("unknown role %q: use viewer, editor, reviewer, publisher or admin", r))
+			return User{}, problem.New(problem.Invalid, "invalid_user", fmt.Sprintf("unknown role %q: use viewer, editor, reviewer, publisher, auditor or admin", r))
 		}
 	}
 	if err := s.checkRoots(by, nu.Jurisdictions); err != nil {
@@ -133,6 +133,14 @@ func (s *Service) CreateUser(ctx context.Context, by *User, nu NewUser) (User, e
 		return User{}, problem.New(problem.Conflict, "user_exists", fmt.Sprintf("a user %q already exists", nu.Name))
 	case err != nil:
 		return User{}, unavailable(err)
+	}
+	actor := shellActor
+	if by != nil {
+		actor = by.Name
+	}
+	if err := s.Audit(ctx, actor, Record{Action: ActUserCreate, Object: "user/" + u.Name, Jurisdiction: first(u.Jurisdictions),
+		Details: map[string]any{"roles": u.Roles, "jurisdictions": u.Jurisdictions}}); err != nil {
+		return User{}, err
 	}
 	return u, nil
 }
@@ -182,18 +190,31 @@ func (s *Service) Login(ctx context.Context, name, password string) (token strin
 		return "", time.Time{}, problem.New(problem.RateLimited, "login_busy", "too many logins at once; try again in a few seconds")
 	}
 	fail := problem.New(problem.Unauthenticated, "login_failed", "unknown user or wrong password")
+	var known User // filed under the user's first subtree, when the name is a user's
+	failed := func(why string) error {
+		if err := s.Audit(ctx, actorName(name), Record{Action: ActLoginFailed, Object: "user/" + actorName(name),
+			Jurisdiction: first(known.Jurisdictions), Details: map[string]any{"reason": why}}); err != nil {
+			return err
+		}
+		return fail
+	}
 	u, err := s.Store.User(ctx, name)
 	if errors.Is(err, ErrNotFound) {
 		checkPassword(unknownUserHash, password)
-		return "", time.Time{}, fail
+		return "", time.Time{}, failed("unknown_user")
 	}
 	if err != nil {
 		return "", time.Time{}, unavailable(err)
 	}
+	known = u
 	now := s.now()
 	if now.Before(u.LockedUntil) {
-		return "", time.Time{}, problem.New(problem.RateLimited, "login_locked",
+		locked := problem.New(problem.RateLimited, "login_locked",
 			fmt.Sprintf("too many failed logins; try again after %s", u.LockedUntil.In(s.zone()).Format(time.RFC3339)))
+		if err := failed("locked"); !errors.Is(err, fail) {
+			return "", time.Time{}, err
+		}
+		return "", time.Time{}, locked
 	}
 	if u.Disabled || !checkPassword(u.PasswordHash, password) {
 		lock := func(failures int) time.Time {
@@ -202,7 +223,11 @@ func (s *Service) Login(ctx context.Context, name, password string) (token strin
 		if err := s.Store.LoginFailed(ctx, u.Name, maxFailures, lock); err != nil {
 			return "", time.Time{}, unavailable(err)
 		}
-		return "", time.Time{}, fail
+		why := "wrong_password"
+		if u.Disabled {
+			why = "disabled"
+		}
+		return "", time.Time{}, failed(why)
 	}
 	if u.FailedLogins != 0 {
 		if err := s.Store.LoginSucceeded(ctx, u.Name); err != nil {
@@ -217,6 +242,9 @@ func (s *Service) Login(ctx context.Context, name, password string) (token strin
 	expires = now.Add(sessionTTL)
 	if err := s.Store.CreateSession(ctx, Session{Hash: auth.Hash(token), User: u.Name, CreatedAt: now, ExpiresAt: expires}); err != nil {
 		return "", time.Time{}, unavailable(err)
+	}
+	if err := s.Audit(ctx, u.Name, Record{Action: ActLogin, Object: "user/" + u.Name, Jurisdiction: first(u.Jurisdictions)}); err != nil {
+		return "", time.Time{}, err
 	}
 	return token, expires, nil
 }
@@ -253,13 +281,13 @@ func (s *Service) Logout(ctx context.Context, u User, token string) error {
 	if err := s.Store.RevokeSessions(ctx, u.Name, auth.Hash(token), s.now()); err != nil {
 		return unavailable(err)
 	}
-	return nil
+	return s.Audit(ctx, u.Name, Record{Action: ActLogout, Object: "user/" + u.Name, Jurisdiction: first(u.Jurisdictions)})
 }
 
 // RevokeUser ends every session of the named user and disables them.
 func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
 	if !by.Has(Admin) {
-		return forbidden("only an admin can revoke users")
+		return s.denied(ctx, by, Record{Action: ActUserDisable, Object: "user/" + actorName(name)}, forbidden("only an admin can revoke users"))
 	}
 	if name == by.Name {
 		return problem.New(problem.Conflict, "cannot_revoke_self", "an admin cannot revoke themselves: another admin must")
@@ -283,7 +311,8 @@ func (s *Service) RevokeUser(ctx context.Context, by User, name string) error {
 	if err := s.Store.RevokeSessions(ctx, name, "", s.now()); err != nil {
 		return unavailable(err)
 	}
-	return nil
+	return s.Audit(ctx, by.Name, Record{Action: ActUserDisable, Object: "user/" + name, Jurisdiction: first(u.Jurisdictions),
+		Details: map[string]any{"jurisdictions": u.Jurisdictions}})
 }
 
 func forbidden(msg string) error { return problem.New(problem.Forbidden, "forbidden", msg) }

@@ -211,6 +211,10 @@ func (s *Service) Start(ctx context.Context, u admin.User, req Request) (View, e
 		s.Store.CloseImpactRun(context.WithoutCancel(ctx), run.ID, admin.ImpactFailed, "", "the run could not be queued", s.now())
 		return View{}, unavailable(err)
 	}
+	if err := s.Admin.Audit(ctx, u.Name, admin.Record{Action: admin.ActImpactStart, Object: "impact/" + run.ID, Jurisdiction: code,
+		Before: run.Base.Tree, After: run.Head.Tree, Details: map[string]any{"base": run.Base, "head": run.Head, "params": json.RawMessage(run.Params)}}); err != nil {
+		return View{}, err
+	}
 	return s.view(run)
 }
 
@@ -422,6 +426,9 @@ func (s *Service) Cancel(ctx context.Context, u admin.User, id string) (View, er
 	// one as workers take them and find the run closed; those being
 	// evaluated stop at their workers' next look.
 	s.dropQueued(ctx, id)
+	if err := s.Admin.Audit(ctx, u.Name, admin.Record{Action: admin.ActImpactCancel, Object: "impact/" + id, Jurisdiction: run.Jurisdiction}); err != nil {
+		return View{}, err
+	}
 	return s.view(run)
 }
 

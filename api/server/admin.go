@@ -23,7 +23,7 @@ import (
 const userKey = "credpol.user"
 
 func (s *server) adminRoutes(r *gin.Engine) {
-	a := r.Group("/admin/v1")
+	a := r.Group("/admin/v1", s.auditOrigin)
 	a.POST("/login", s.login)
 	a.POST("/session", s.startSession)
 	in := a.Group("", s.authenticateUser)
@@ -36,6 +36,7 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.GET("/tokens", s.listTokens)
 	in.POST("/tokens", s.createToken)
 	in.DELETE("/tokens/:name", s.revokeToken)
+	in.GET("/audit", s.searchAudit)
 	in.GET("/evidence/:id", s.evidencePackage)
 	in.GET("/revisions", s.listRevisions)
 	in.GET("/revisions/:number", s.getRevision)
@@ -59,6 +60,14 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.POST("/drafts/:id/reviews", s.reviewDraft)
 	in.POST("/drafts/:id/publish", s.publishDraft)
 	s.impactRoutes(in)
+}
+
+// auditOrigin hands the client's address (the peer's, not a header it
+// could forge) and the request id to the audit entries of the actions the
+// request asks for.
+func (s *server) auditOrigin(c *gin.Context) {
+	c.Request = c.Request.WithContext(admin.WithOrigin(c.Request.Context(), admin.Origin{Addr: c.RemoteIP(), RequestID: requestID(c)}))
+	c.Next()
 }
 
 func (s *server) authenticateUser(c *gin.Context) {

@@ -25,7 +25,7 @@ func userCmd() *cobra.Command {
 	create := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a user; the password is read from standard input",
-		Long: "Creates a user with roles (viewer, editor, reviewer, publisher, admin) scoped to jurisdiction\n" +
+		Long: "Creates a user with roles (viewer, editor, reviewer, publisher, auditor, admin) scoped to jurisdiction\n" +
 			"subtrees, reading the password from the first line of standard input, e.g.\n" +
 			"  printf '%s\\n' \"$PW\" | credpol user create alice --role admin --jurisdictions 100000",
 		Args:    cobra.ExactArgs(1),
@@ -52,7 +52,7 @@ func userCmd() *cobra.Command {
 		}),
 	}
 	o.register(create)
-	create.Flags().StringSliceVar(&roles, "role", nil, "roles, comma-separated: viewer, editor, reviewer, publisher, admin")
+	create.Flags().StringSliceVar(&roles, "role", nil, "roles, comma-separated: viewer, editor, reviewer, publisher, auditor, admin")
 	create.Flags().StringSliceVar(&juris, "jurisdictions", nil, "roots of the jurisdiction subtrees the user works in, comma-separated")
 	create.MarkFlagRequired("role")
 	create.MarkFlagRequired("jurisdictions")

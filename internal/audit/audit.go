@@ -129,3 +129,16 @@ func Verify(entries []Entry) (*Finding, int64) {
 	}
 	return v.Found, v.Checked
 }
+
+// Query selects entries, newest first. Empty fields select everything;
+// Jurisdictions, when not nil, lists the only jurisdictions whose entries
+// may be returned ("" for entries filed under none).
+type Query struct {
+	Actor         string
+	Action        string
+	Object        string
+	Jurisdictions []string
+	From, To      time.Time // [From, To)
+	Before        int64     // only entries with a lower seq (0: no bound)
+	Limit         int
+}

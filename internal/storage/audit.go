@@ -114,3 +114,41 @@ func (s *Store) VerifyAudit(ctx context.Context) (audit.Verifier, error) {
 		after = page[len(page)-1].Seq
 	}
 }
+
+// SearchAudit lists the entries q selects, newest first.
+func (s *Store) SearchAudit(ctx context.Context, q audit.Query) ([]audit.Entry, error) {
+	db := s.db.WithContext(ctx).Model(&auditRow{})
+	if q.Actor != "" {
+		db = db.Where("actor = ?", q.Actor)
+	}
+	if q.Action != "" {
+		db = db.Where("action = ?", q.Action)
+	}
+	if q.Object != "" {
+		db = db.Where("object = ?", q.Object)
+	}
+	if q.Jurisdictions != nil {
+		if len(q.Jurisdictions) == 0 {
+			return []audit.Entry{}, nil
+		}
+		db = db.Where("jurisdiction IN ?", q.Jurisdictions)
+	}
+	if !q.From.IsZero() {
+		db = db.Where("at >= ?", q.From.UTC())
+	}
+	if !q.To.IsZero() {
+		db = db.Where("at < ?", q.To.UTC())
+	}
+	if q.Before > 0 {
+		db = db.Where("seq < ?", q.Before)
+	}
+	var rows []auditRow
+	if err := db.Order("seq DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]audit.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, nil
+}
