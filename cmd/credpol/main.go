@@ -41,7 +41,7 @@ func rootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd(), impactCmd(), versionCmd(), bundleCmd(), decisionLogCmd(), evidenceCmd())
+	root.AddCommand(serveCmd(), tokenCmd(), userCmd(), loginCmd(), logoutCmd(), policyCmd(), migrateCmd(), checkCmd(), testCmd(), evalCmd(), fmtCmd(), seedCmd(), importCmd(), impactCmd(), versionCmd(), bundleCmd(), decisionLogCmd(), auditCmd(), evidenceCmd())
 	root.PersistentFlags().String("config", "", "a YAML file of settings by flag name (also $"+configEnv+"); flags and CREDPOL_* variables win")
 	registerLang(root)
 	return root
