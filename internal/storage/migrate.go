@@ -27,6 +27,11 @@ import (
 // semicolons of its own (a function body between $$) goes between
 // "-- +goose StatementBegin" and "-- +goose StatementEnd" lines.
 //
+// A migration numbered below one already applied is applied too: work
+// developed side by side lands in either order (0012, the audit log, came
+// after 0013 had been applied to some databases), and each migration stands
+// on the ones below its number, which are applied.
+//
 // The SHA-256 of every applied file is kept in schema_migration_checksums,
 // and a file changed after it was applied stops every later Migrate: a
 // change to the schema goes in a new migration.
@@ -254,7 +259,7 @@ func (m *migrator) run(ctx context.Context) ([]string, error) {
 	if err := m.verifyChecksums(ctx); err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true)}
 	if m.dialect == "postgres" {
 		locker, err := sessionLocker()
 		if err != nil {
@@ -489,7 +494,7 @@ func (s *Store) checkSchemaFS(ctx context.Context, dir fs.FS) error {
 			return err
 		}
 	}
-	p, err := goose.NewProvider(m.gooseDialect(), m.db, m.set, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(m.gooseDialect(), m.db, m.set, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return err
 	}
