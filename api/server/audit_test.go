@@ -75,6 +75,20 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			expect(t, "publish", status, body, 201, "")
 			status, body = l.do(t, "POST", "/admin/v1/rollback", publisher, `{"to":1,"reason":"awaiting the provincial notice"}`)
 			expect(t, "rollback", status, body, 201, "")
+			// The same change again, scheduled for tomorrow and cancelled:
+			// its content passed the gate already, so no new verdict.
+			id2, _ := l.draft(t, editor, "230000")
+			hash2 := l.bBand800(t, editor, id2)
+			l.waitGate(t, editor, id2, "passed")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+id2+"/submit", editor, fmt.Sprintf(`{"hash":%q}`, hash2))
+			expect(t, "submit again", status, body, 200, "")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+id2+"/reviews", reviewer, fmt.Sprintf(`{"hash":%q,"verdict":"approved"}`, hash2))
+			expect(t, "approve again", status, body, 201, "")
+			tomorrow := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+id2+"/publish", publisher, fmt.Sprintf(`{"effective_at":%q}`, tomorrow))
+			expect(t, "schedule", status, body, 201, "")
+			status, body = l.do(t, "POST", fmt.Sprintf("/admin/v1/revisions/%v/cancel", body["number"]), publisher, `{"reason":"the notice was withdrawn"}`)
+			expect(t, "cancel", status, body, 200, "")
 
 			status, body = l.do(t, "POST", "/admin/v1/tokens", boss, `{"name":"upstream","jurisdictions":["230000"],"scopes":["credit_grade"]}`)
 			expect(t, "token create", status, body, 201, "")
@@ -100,9 +114,9 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			}
 			got := countActions(all)
 			want := map[string]int{admin.ActUserCreate: 7, admin.ActLogin: 6, admin.ActLoginFailed: 1, admin.ActDraftCreate + admin.ActDeniedSuffix: 1,
-				admin.ActDraftCreate: 1, admin.ActDraftEdit: 1, admin.ActGatePassed: 1, admin.ActDraftSubmit: 1, admin.ActDraftApprove: 1,
-				admin.ActPublish: 1, admin.ActRollback: 1, admin.ActTokenCreate: 1, admin.ActTokenRotate: 1, admin.ActTokenRevoke: 1,
-				admin.ActUserDisable: 1, admin.ActLogout: 1}
+				admin.ActDraftCreate: 2, admin.ActDraftEdit: 2, admin.ActGatePassed: 1, admin.ActDraftSubmit: 2, admin.ActDraftApprove: 2,
+				admin.ActPublish: 1, admin.ActRollback: 1, admin.ActSchedule: 1, admin.ActCancel: 1, admin.ActTokenCreate: 1,
+				admin.ActTokenRotate: 1, admin.ActTokenRevoke: 1, admin.ActUserDisable: 1, admin.ActLogout: 1}
 			for action, n := range want {
 				if got[action] != n {
 					t.Errorf("%s: %d entries, want %d", action, got[action], n)
@@ -120,6 +134,10 @@ func TestAuditLogOverHTTP(t *testing.T) {
 					}
 					if e["source"] != "127.0.0.1" || e["request_id"] == "" || e["actor"] != "hlj-editor" || e["jurisdiction"] != "230000" {
 						t.Errorf("edit entry's origin: %v", e)
+					}
+				case admin.ActCancel:
+					if !strings.Contains(e["details"].(string), "the notice was withdrawn") {
+						t.Errorf("cancel entry without its reason: %v", e)
 					}
 				case admin.ActRollback:
 					if !strings.Contains(e["details"].(string), "awaiting the provincial notice") {
@@ -140,12 +158,12 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			status, body = l.do(t, "GET", "/admin/v1/audit?actor=hlj-publisher&limit=1", boss, "")
 			expect(t, "search by actor", status, body, 200, "")
 			page := body["entries"].([]any)
-			if len(page) != 1 || page[0].(map[string]any)["action"] != admin.ActRollback || body["next_before"] == nil {
+			if len(page) != 1 || page[0].(map[string]any)["action"] != admin.ActCancel || body["next_before"] == nil {
 				t.Fatalf("first page: %v", body)
 			}
 			status, body = l.do(t, "GET", fmt.Sprintf("/admin/v1/audit?actor=hlj-publisher&limit=1&before=%v", body["next_before"]), boss, "")
 			expect(t, "second page", status, body, 200, "")
-			if page := body["entries"].([]any); len(page) != 1 || page[0].(map[string]any)["action"] != admin.ActPublish {
+			if page := body["entries"].([]any); len(page) != 1 || page[0].(map[string]any)["action"] != admin.ActSchedule {
 				t.Fatalf("second page: %v", body)
 			}
 			status, body = l.do(t, "GET", "/admin/v1/audit?action=draft.edit&object=draft/"+id+"&jurisdiction=230000&from=2000-01-01", auditor, "")
@@ -174,6 +192,49 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
 			if err != nil || len(rows) != 2 || rows[0][0] != "seq" || rows[1][5] != admin.ActRollback {
 				t.Fatalf("csv rows %v: %v", rows, err)
+			}
+		})
+	}
+}
+
+// Abandoning a draft, sending one back, and starting and cancelling an
+// impact run each leave one entry.
+func TestAuditRecordsReviewsAbandonsAndImpactRuns(t *testing.T) {
+	for _, st := range storetest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			l := impactLifecycle(t, st, 20)
+			editor := l.login(t, "hlj-editor", []admin.Role{admin.Editor}, "230000")
+			reviewer := l.login(t, "hlj-reviewer", []admin.Role{admin.Reviewer}, "230000")
+			auditor := l.login(t, "auditor", []admin.Role{admin.Auditor}, "230000")
+
+			gone, goneHash := l.draft(t, editor, "230000")
+			status, body := l.do(t, "DELETE", "/admin/v1/drafts/"+gone+"?hash="+goneHash, editor, "")
+			expect(t, "abandon", status, body, 200, "")
+
+			id, _ := l.draft(t, editor, "230000")
+			hash := l.bBand800(t, editor, id)
+			l.waitGate(t, editor, id, "passed")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+id+"/submit", editor, fmt.Sprintf(`{"hash":%q}`, hash))
+			expect(t, "submit", status, body, 200, "")
+			status, body = l.do(t, "POST", "/admin/v1/drafts/"+id+"/reviews", reviewer,
+				fmt.Sprintf(`{"hash":%q,"verdict":"changes_requested","comment":"cite the notice"}`, hash))
+			expect(t, "request changes", status, body, 201, "")
+
+			status, body = l.do(t, "POST", "/admin/v1/impact-runs", editor, fmt.Sprintf(`{"draft":%q}`, id))
+			expect(t, "start a run", status, body, 202, "")
+			status, cancelled := l.do(t, "POST", "/admin/v1/impact-runs/"+body["id"].(string)+"/cancel", editor, "")
+			wantCancel := 0
+			if status == 200 {
+				wantCancel = 1
+			} else {
+				expect(t, "cancel a run that finished first", status, cancelled, 409, "impact_run_closed")
+			}
+
+			got := countActions(l.auditEntries(t, auditor, ""))
+			for action, n := range map[string]int{admin.ActDraftAbandon: 1, admin.ActDraftReject: 1, admin.ActImpactStart: 1, admin.ActImpactCancel: wantCancel} {
+				if got[action] != n {
+					t.Errorf("%s: %d entries, want %d (all: %v)", action, got[action], n, got)
+				}
 			}
 		})
 	}
