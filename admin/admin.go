@@ -39,7 +39,8 @@ type Store interface {
 	PolicyFiles(ctx context.Context, hash string) (map[string][]byte, error)
 	// PublishRevision numbers r (one more than the highest), stores it with
 	// its files, cancels the revisions in cancel, and marks the draft (when
-	// r.DraftID is set) published, if its content hash is still r.DraftHash.
+	// r.DraftID is set) published, if its content hash is still r.DraftHash;
+	// r.Audit, when set, is appended to the audit log in the same transaction.
 	PublishRevision(ctx context.Context, r Revision, tree, tests map[string][]byte, cancel []int64) (Revision, error)
 	// CancelRevision cancels revision n if it is still scheduled after at.
 	CancelRevision(ctx context.Context, n int64, by, reason string, at time.Time) error

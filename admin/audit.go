@@ -83,15 +83,9 @@ type Record struct {
 // log, with the request's origin. Packages beside admin that carry out
 // actions (admin/impactrun) record them through it.
 func (s *Service) Audit(ctx context.Context, actor string, r Record) error {
-	o, _ := ctx.Value(originKey{}).(Origin)
-	e := audit.Entry{At: s.now(), Actor: actor, Source: o.Addr, RequestID: o.RequestID, Action: r.Action,
-		Object: r.Object, Jurisdiction: r.Jurisdiction, BeforeHash: r.Before, AfterHash: r.After}
-	if len(r.Details) > 0 {
-		b, err := json.Marshal(r.Details)
-		if err != nil {
-			return err
-		}
-		e.Details = string(b)
+	e, err := s.auditEntry(ctx, actor, r)
+	if err != nil {
+		return err
 	}
 	// The entry is written even when the request was given up: the action
 	// it records has happened.
@@ -100,6 +94,21 @@ func (s *Service) Audit(ctx context.Context, actor string, r Record) error {
 			fmt.Sprintf("%s was done but its audit entry could not be written; tell an administrator", r.Action), err)
 	}
 	return nil
+}
+
+// auditEntry is the entry of an action, not yet chained.
+func (s *Service) auditEntry(ctx context.Context, actor string, r Record) (audit.Entry, error) {
+	o, _ := ctx.Value(originKey{}).(Origin)
+	e := audit.Entry{At: s.now(), Actor: actor, Source: o.Addr, RequestID: o.RequestID, Action: r.Action,
+		Object: r.Object, Jurisdiction: r.Jurisdiction, BeforeHash: r.Before, AfterHash: r.After}
+	if len(r.Details) > 0 {
+		b, err := json.Marshal(r.Details)
+		if err != nil {
+			return audit.Entry{}, err
+		}
+		e.Details = string(b)
+	}
+	return e, nil
 }
 
 // denied records a refusal for want of a permission, and returns it.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/credpol/credpol/internal/audit"
 	"github.com/credpol/credpol/internal/jurisdiction"
 )
 
@@ -90,6 +91,9 @@ type Revision struct {
 	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
 	CancelledBy  string     `json:"cancelled_by,omitempty"`
 	CancelReason string     `json:"cancel_reason,omitempty"`
+	// Audit is the entry recording the publication, written by the store in
+	// its transaction with the object "revision/<its number>".
+	Audit *audit.Entry `json:"-"`
 }
 
 // State is where a draft stands.

@@ -239,17 +239,18 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 	r := Revision{Tree: g.Report.Revision, Tests: HashFiles(tests), Parent: live.Number, Kind: Publish, Author: d.Author,
 		Message: d.Title, DraftID: d.ID, DraftHash: d.Hash, ReviewedBy: approval.Reviewer, PublishedBy: u.Name,
 		CreatedAt: now, EffectiveAt: effective}
-	r, err = s.publish(ctx, r, tree, tests, nil)
-	if err != nil {
-		return Revision{}, err
-	}
 	action := ActPublish
 	if effective.After(now) {
 		action = ActSchedule
 	}
-	return r, s.Audit(ctx, u.Name, Record{Action: action, Object: revisionObject(r.Number), Jurisdiction: d.Jurisdiction,
+	e, err := s.auditEntry(ctx, u.Name, Record{Action: action, Jurisdiction: d.Jurisdiction,
 		Before: live.Tree, After: r.Tree, Details: map[string]any{"draft": d.ID, "draft_hash": d.Hash, "author": d.Author,
 			"reviewed_by": approval.Reviewer, "review": approval.ID, "parent": live.Number, "effective_at": r.EffectiveAt, "tests": r.Tests}})
+	if err != nil {
+		return Revision{}, err
+	}
+	r.Audit = &e
+	return s.publish(ctx, r, tree, tests, nil)
 }
 
 func revisionObject(n int64) string { return fmt.Sprintf("revision/%d", n) }
@@ -356,13 +357,14 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 	tree, tests := Split(files)
 	r := Revision{Tree: target.Tree, Tests: target.Tests, Parent: live.Number, Kind: Rollback, Author: u.Name,
 		Message: reason, PublishedBy: u.Name, CreatedAt: now, EffectiveAt: now, RollbackOf: to, CancelledBy: u.Name}
-	r, err = s.publish(ctx, r, tree, tests, cancel)
+	e, err := s.auditEntry(ctx, u.Name, Record{Action: ActRollback, Jurisdiction: s.reach(changes, from, files, u),
+		Before: live.Tree, After: r.Tree, Details: map[string]any{"reason": reason, "rollback_of": to, "parent": live.Number,
+			"cancelled": cancel, "files": fileChanges(from, files)}})
 	if err != nil {
 		return Revision{}, err
 	}
-	return r, s.Audit(ctx, u.Name, Record{Action: ActRollback, Object: revisionObject(r.Number), Jurisdiction: s.reach(changes, from, files, u),
-		Before: live.Tree, After: r.Tree, Details: map[string]any{"reason": reason, "rollback_of": to, "parent": live.Number,
-			"cancelled": cancel, "files": fileChanges(from, files)}})
+	r.Audit = &e
+	return s.publish(ctx, r, tree, tests, cancel)
 }
 
 // CancelScheduled cancels a publication waiting for its effective time. It

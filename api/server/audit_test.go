@@ -135,6 +135,10 @@ func TestAuditLogOverHTTP(t *testing.T) {
 					if e["source"] != "127.0.0.1" || e["request_id"] == "" || e["actor"] != "hlj-editor" || e["jurisdiction"] != "230000" {
 						t.Errorf("edit entry's origin: %v", e)
 					}
+				case admin.ActPublish:
+					if e["object"] != "revision/2" || e["after_hash"] == e["before_hash"] || !strings.Contains(e["details"].(string), `"reviewed_by":"hlj-reviewer"`) {
+						t.Errorf("publish entry: %v", e)
+					}
 				case admin.ActCancel:
 					if !strings.Contains(e["details"].(string), "the notice was withdrawn") {
 						t.Errorf("cancel entry without its reason: %v", e)

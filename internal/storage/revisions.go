@@ -213,6 +213,13 @@ func (s *Store) PublishRevision(ctx context.Context, r admin.Revision, tree, tes
 				return admin.ErrConflict
 			}
 		}
+		if r.Audit != nil {
+			e := *r.Audit
+			e.Object = fmt.Sprintf("revision/%d", r.Number)
+			if _, err := s.appendAudit(tx, e); err != nil {
+				return fmt.Errorf("audit entry: %w", err)
+			}
+		}
 		if s.dialect == "postgres" {
 			return tx.Exec("SELECT pg_notify(?, ?)", revisionsChannel, strconv.FormatInt(r.Number, 10)).Error
 		}
@@ -222,7 +229,7 @@ func (s *Store) PublishRevision(ctx context.Context, r admin.Revision, tree, tes
 		return admin.Revision{}, err
 	}
 	s.revisionWatch.signal() // this process's own servers need no round trip
-	r.CancelledBy = ""
+	r.CancelledBy, r.Audit = "", nil
 	return r, nil
 }
 
