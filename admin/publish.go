@@ -253,7 +253,8 @@ func (s *Service) Publish(ctx context.Context, u User, id string, at *time.Time)
 	return s.publish(ctx, r, tree, tests, nil)
 }
 
-func revisionObject(n int64) string { return fmt.Sprintf("revision/%d", n) }
+// RevisionObject names a numbered revision in the audit log.
+func RevisionObject(n int64) string { return fmt.Sprintf("revision/%d", n) }
 
 // maxSchedule is how far ahead a publication may be scheduled: a notice
 // takes effect within months, and nothing should wait on a typo's year 9999.
@@ -313,7 +314,7 @@ func (s *Service) publish(ctx context.Context, r Revision, tree, tests map[strin
 // as such). Publications scheduled for later are cancelled.
 func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string) (Revision, error) {
 	if !u.Has(Publisher) {
-		return Revision{}, s.denied(ctx, u, Record{Action: ActRollback, Object: revisionObject(to)}, forbidden("rolling back needs the publisher role"))
+		return Revision{}, s.denied(ctx, u, Record{Action: ActRollback, Object: RevisionObject(to)}, forbidden("rolling back needs the publisher role"))
 	}
 	if err := validText("reason", reason, 2000, true); err != nil {
 		return Revision{}, err
@@ -372,7 +373,7 @@ func (s *Service) Rollback(ctx context.Context, u User, to int64, reason string)
 // and a reason.
 func (s *Service) CancelScheduled(ctx context.Context, u User, n int64, reason string) (Revision, error) {
 	if !u.Has(Publisher) {
-		return Revision{}, s.denied(ctx, u, Record{Action: ActCancel, Object: revisionObject(n)}, forbidden("cancelling a publication needs the publisher role"))
+		return Revision{}, s.denied(ctx, u, Record{Action: ActCancel, Object: RevisionObject(n)}, forbidden("cancelling a publication needs the publisher role"))
 	}
 	if err := validText("reason", reason, 2000, true); err != nil {
 		return Revision{}, err
@@ -407,7 +408,7 @@ func (s *Service) CancelScheduled(ctx context.Context, u User, n int64, reason s
 	case err != nil:
 		return Revision{}, unavailable(err)
 	}
-	if err := s.Audit(ctx, u.Name, Record{Action: ActCancel, Object: revisionObject(n), Jurisdiction: s.reach(changes, from, files, u),
+	if err := s.Audit(ctx, u.Name, Record{Action: ActCancel, Object: RevisionObject(n), Jurisdiction: s.reach(changes, from, files, u),
 		After: r.Tree, Details: map[string]any{"reason": reason, "effective_at": r.EffectiveAt}}); err != nil {
 		return Revision{}, err
 	}

@@ -9,6 +9,7 @@ package evidence
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/audit"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/jurisdiction"
@@ -41,6 +43,7 @@ type Sources interface {
 	// DecisionProof is the row as stored, with its hash, and its batch's
 	// record (nil for a row logged before the chain).
 	DecisionProof(ctx context.Context, id string) (decisionlog.StoredEntry, *decisionlog.Batch, error)
+	SearchAudit(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 }
 
 // The files of a package, in the order they are written.
@@ -48,6 +51,7 @@ const (
 	DecisionFile    = "decision.json"    // the decision log entry as stored
 	ReplayFile      = "replay.json"      // the decision taken again under its tree
 	PublicationFile = "publication.json" // the numbered revisions that served the tree
+	AuditFile       = "audit.json"       // the audit entries that made them: drafting, the gate, review, publication
 	ChainFile       = "chain.json"       // the entry's hash and its batch record
 	ReportFile      = "report.html"      // for people, in Chinese
 	PolicyDir       = "policies/"        // the complete tree
@@ -112,6 +116,10 @@ func Build(ctx context.Context, src Sources, id string, key ed25519.PrivateKey, 
 			published = append(published, r)
 		}
 	}
+	trail, err := auditTrail(ctx, src, published)
+	if err != nil {
+		return err
+	}
 	entry, batch, err := src.DecisionProof(ctx, id)
 	if err != nil {
 		return err
@@ -137,10 +145,10 @@ func Build(ctx context.Context, src Sources, id string, key ed25519.PrivateKey, 
 		parts = append(parts, part{name, append(b, '\n')})
 		return err
 	}
-	if err := errors.Join(add(DecisionFile, rec), add(ReplayFile, replay), add(PublicationFile, published), add(ChainFile, chain)); err != nil {
+	if err := errors.Join(add(DecisionFile, rec), add(ReplayFile, replay), add(PublicationFile, published), add(AuditFile, trail), add(ChainFile, chain)); err != nil {
 		return err
 	}
-	report, err := renderReport(reportData{Record: rec, Replay: replay, Published: published, Chain: chain, Files: len(files), Created: now})
+	report, err := renderReport(reportData{Record: rec, Replay: replay, Published: published, Audit: trail, Chain: chain, Files: len(files), Created: now})
 	if err != nil {
 		return err
 	}
@@ -171,6 +179,33 @@ func Build(ctx context.Context, src Sources, id string, key ed25519.PrivateKey, 
 		}
 	}
 	return zw.Close()
+}
+
+// auditTrail is every audit entry about the revisions that served the tree:
+// the revision itself, the draft it was published from (creation, edits,
+// submission, review, publication) and the gate's verdict on that content,
+// in the order they were written.
+func auditTrail(ctx context.Context, src Sources, published []admin.Revision) ([]audit.Entry, error) {
+	var objects []string
+	for _, r := range published {
+		objects = append(objects, admin.RevisionObject(r.Number))
+		if r.DraftID != "" {
+			objects = append(objects, "draft/"+r.DraftID)
+		}
+		if r.DraftHash != "" {
+			objects = append(objects, "content/"+r.DraftHash)
+		}
+	}
+	trail := []audit.Entry{}
+	for _, o := range objects {
+		entries, err := src.SearchAudit(ctx, audit.Query{Object: o, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		trail = append(trail, entries...)
+	}
+	slices.SortFunc(trail, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return slices.CompactFunc(trail, func(a, b audit.Entry) bool { return a.Seq == b.Seq }), nil
 }
 
 type part struct {

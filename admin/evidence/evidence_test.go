@@ -14,14 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/admin/evidence"
 	"github.com/credpol/credpol/engine"
+	"github.com/credpol/credpol/internal/audit"
 	"github.com/credpol/credpol/internal/auth"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/enterprise"
 	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/policies"
+	"github.com/credpol/credpol/testpolicies"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -56,6 +59,19 @@ func logged(t *testing.T, st storetest.Store) decisionlog.Record {
 		t.Fatal(err)
 	}
 	if err := st.Store.InsertDecisions(ctx, rec.recs); err != nil {
+		t.Fatal(err)
+	}
+	// The tree is revision 1 of the lifecycle, and the audit log holds its publication.
+	adm := &admin.Service{Store: st.Store, Tokens: st.Store, Jurisdictions: ps.Jurisdictions()}
+	tests, err := admin.ReadFiles(testpolicies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := adm.Bootstrap(ctx, ps.Files(), tests, ps.Revision(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Store.AppendAudit(ctx, audit.Entry{At: time.Now(), Actor: "hlj-publisher", Action: admin.ActPublish,
+		Object: admin.RevisionObject(1), Jurisdiction: "230000"}); err != nil {
 		t.Fatal(err)
 	}
 	return rec.recs[0]
@@ -126,8 +142,13 @@ func TestAnEvidencePackageVerifiesAndShowsChanges(t *testing.T) {
 			if !replay.Same || !chain.EntryIntact || chain.Batch == nil {
 				t.Errorf("replay %+v, chain %+v: want the same answer and an intact entry in a batch", replay, chain)
 			}
+			var trail []audit.Entry
+			json.Unmarshal(file(t, pkg, evidence.AuditFile), &trail)
+			if len(trail) == 0 || trail[len(trail)-1].Actor != "hlj-publisher" {
+				t.Errorf("the audit trail of the revision: %+v", trail)
+			}
 			report := string(file(t, pkg, evidence.ReportFile))
-			for _, want := range []string{rec.ID, "HLJ-2", "结果与理由与记录一致", "与写入时的摘要一致"} {
+			for _, want := range []string{rec.ID, "HLJ-2", "结果与理由与记录一致", "与写入时的摘要一致", "hlj-publisher"} {
 				if !strings.Contains(report, want) {
 					t.Errorf("the report does not say %q", want)
 				}

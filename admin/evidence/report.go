@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/internal/audit"
 	"github.com/credpol/credpol/internal/decisionlog"
 )
 
@@ -16,6 +17,7 @@ type reportData struct {
 	Record    decisionlog.Record
 	Replay    Replay
 	Published []admin.Revision
+	Audit     []audit.Entry
 	Chain     Chain
 	Files     int
 	Created   time.Time
@@ -99,6 +101,11 @@ th { background: #eee; width: 12em; } pre { white-space: pre-wrap; font-size: .8
 {{range .Published}}<tr><th>{{.Number}}</th><td>{{.Kind}} · {{or .Author "—"}} · {{or .ReviewedBy "—"}} · {{or .PublishedBy "—"}} · {{when .CreatedAt}} · {{when .EffectiveAt}} · {{.Message}}</td></tr>
 {{end}}</table>{{else}}<p>该策略版本未经发布流程编号（例如随程序内置或以目录方式加载）。策略全部文件见 policies/ 目录（{{.Files}} 个文件）。</p>{{end}}
 <p>作出决策时所用策略的全部文件共 {{.Files}} 个，见本材料 policies/ 目录。</p>
+{{if .Audit}}<p>审计日志中与该版本有关的记录（起草、检查、审核、发布）：</p>
+<table>
+<tr><th>序号</th><td><b>时间 · 操作人 · 操作 · 对象</b></td></tr>
+{{range .Audit}}<tr><th>{{.Seq}}</th><td>{{when .At}} · {{.Actor}} · {{.Action}} · {{.Object}}</td></tr>
+{{end}}</table>{{end}}
 
 <h2>五、重新求值</h2>
 {{if .Replay.Error}}<p class="bad">以该策略版本重新求值未能完成：{{.Replay.Error}}</p>

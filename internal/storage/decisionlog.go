@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/glebarez/go-sqlite"
@@ -138,10 +139,14 @@ func (s *Store) ensurePartitions(ctx context.Context, rows []decisionRow) error 
 // partitions on Postgres, rows on SQLite.
 func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 	if s.dialect != "postgres" {
-		if err := s.db.WithContext(ctx).Where("logged_at < ?", before.UTC()).Delete(&decisionRow{}).Error; err != nil {
-			return err
+		res := s.db.WithContext(ctx).Where("logged_at < ?", before.UTC()).Delete(&decisionRow{})
+		if res.Error != nil {
+			return res.Error
 		}
-		return s.cutChain(ctx, before.UTC())
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		return s.cutChain(ctx, before.UTC(), fmt.Sprintf("%d decisions logged before %s", res.RowsAffected, before.UTC().Format(time.RFC3339)))
 	}
 	var names []string
 	err := s.db.WithContext(ctx).Raw(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -150,6 +155,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 		return err
 	}
 	var cut time.Time // the end of the latest month dropped: every row before it is gone
+	var dropped []string
 	for _, name := range names {
 		var y, m int
 		if _, err := fmt.Sscanf(name, "decision_log_%04d_%02d", &y, &m); err != nil {
@@ -160,6 +166,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 				return err
 			}
 			s.partitions.Delete(name)
+			dropped = append(dropped, name)
 			if end.After(cut) {
 				cut = end
 			}
@@ -168,7 +175,7 @@ func (s *Store) PruneDecisions(ctx context.Context, before time.Time) error {
 	if cut.IsZero() {
 		return nil
 	}
-	return s.cutChain(ctx, cut)
+	return s.cutChain(ctx, cut, "partitions "+strings.Join(dropped, ", "))
 }
 
 // DecisionRecord returns one logged decision.

@@ -15,6 +15,8 @@ import (
 	"gorm.io/gorm"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/credpol/credpol/admin"
+	"github.com/credpol/credpol/internal/audit"
 	"github.com/credpol/credpol/internal/decisionlog"
 )
 
@@ -299,9 +301,11 @@ func (s *Store) UnchainedDecisions(ctx context.Context) (before, orphaned int64,
 	return before, orphaned, err
 }
 
-// cutChain records a retention cut at before: the batches all of whose rows
-// were logged before it go, and the chain goes on from the last of them.
-func (s *Store) cutChain(ctx context.Context, before time.Time) error {
+// cutChain records a retention cut at before, after removed went: the
+// batches all of whose rows were logged before it go, the chain goes on from
+// the last of them, and the audit log records both, so verify still passes
+// on what remains and an auditor sees what was removed and when.
+func (s *Store) cutChain(ctx context.Context, before time.Time, removed string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var gone []batchRow
 		if err := tx.Where("last_logged < ?", before).Order("seq DESC").Limit(1).Find(&gone).Error; err != nil {
@@ -321,7 +325,17 @@ func (s *Store) cutChain(ctx context.Context, before time.Time) error {
 		if err := tx.Where("seq <= ?", cut.LastSeq).Delete(&batchRow{}).Error; err != nil {
 			return err
 		}
-		return tx.Save(&cut).Error
+		if err := tx.Save(&cut).Error; err != nil {
+			return err
+		}
+		details, err := json.Marshal(map[string]any{"removed": removed, "before": before.Format(time.RFC3339),
+			"chain_continues_after_batch": cut.LastSeq, "chain_hash_at_cut": cut.LastHash})
+		if err != nil {
+			return err
+		}
+		_, err = s.appendAudit(tx, audit.Entry{At: time.Now().UTC(), Actor: "retention", Action: admin.ActRetention,
+			Object: "decision_log", AfterHash: cut.LastHash, Details: string(details)})
+		return err
 	})
 }
 

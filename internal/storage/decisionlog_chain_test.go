@@ -2,11 +2,13 @@ package storage_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/storage"
 	"github.com/credpol/credpol/internal/storage/storetest"
@@ -138,6 +140,18 @@ func TestRetentionKeepsTheChainVerifiable(t *testing.T) {
 			rep := verifyChain(t, s.Store)
 			if !rep.OK() || rep.Batches != 1 || rep.Entries != 4 {
 				t.Fatalf("after retention: %+v", rep)
+			}
+			// The audit log says what went and where the chain goes on from.
+			entries, err := s.Store.AuditEntries(ctx, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 1 || entries[0].Action != admin.ActRetention || entries[0].AfterHash == "" ||
+				!strings.Contains(entries[0].Details, `"chain_continues_after_batch":2`) {
+				t.Fatalf("the audit log after retention: %+v", entries)
+			}
+			if v, err := s.Store.VerifyAudit(ctx); err != nil || v.Found != nil {
+				t.Fatalf("the audit log does not verify: %+v %v", v.Found, err)
 			}
 			write(t, s.Store, time.Date(2026, 3, 6, 8, 0, 0, 0, time.UTC), 2)
 			if rep = verifyChain(t, s.Store); !rep.OK() || rep.Batches != 2 || rep.HeadSeq != 4 {
