@@ -316,8 +316,8 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (Checked, erro
 		KeyFingerprint: Fingerprint(key), Files: len(m.Files)}, nil
 }
 
-// Service builds packages for people: only admins, and only for decisions
-// taken in their jurisdiction subtree.
+// Service builds packages for people: only auditors and admins, and only
+// for decisions taken in their jurisdiction subtree.
 type Service struct {
 	Sources Sources
 	// Key signs the packages; when nil, it is read from KeyFile (created
@@ -347,8 +347,8 @@ func (s *Service) key() (ed25519.PrivateKey, error) {
 // Package writes decision id's package for u. A decision outside u's scope
 // is reported as not found: its existence is not theirs to learn.
 func (s *Service) Package(ctx context.Context, u admin.User, id string, w io.Writer) error {
-	if !u.Has(admin.Admin) {
-		return problem.New(problem.Forbidden, "forbidden", "an evidence package needs the admin role")
+	if !u.Has(admin.Auditor) && !u.Has(admin.Admin) {
+		return problem.New(problem.Forbidden, "forbidden", "an evidence package needs the auditor or admin role")
 	}
 	notFound := problem.New(problem.NotFound, "decision_not_found", "no logged decision with that id in your jurisdictions")
 	if uuid.Validate(id) != nil {

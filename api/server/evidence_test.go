@@ -14,7 +14,7 @@ import (
 	"github.com/credpol/credpol/internal/storage/storetest"
 )
 
-// An admin of the decision's jurisdiction downloads its evidence package,
+// An auditor of the decision's jurisdiction downloads its evidence package,
 // which verifies against the server's key; an admin elsewhere is told there
 // is no such decision, and an editor may not ask.
 func TestEvidencePackagesOverHTTP(t *testing.T) {
@@ -28,7 +28,7 @@ func TestEvidencePackagesOverHTTP(t *testing.T) {
 	id := body["decision_id"].(string)
 	l.waitLogged(t, 1)
 
-	hlj := l.login(t, "hlj-admin", []admin.Role{admin.Admin}, "230000")
+	hlj := l.login(t, "hlj-auditor", []admin.Role{admin.Auditor}, "230000")
 	qg := l.login(t, "qg-admin", []admin.Role{admin.Admin}, "350505")
 	editor := l.login(t, "hlj-editor", []admin.Role{admin.Editor}, "230000")
 
