@@ -113,9 +113,19 @@ func (s *server) answer(c *gin.Context, status int, v any, err error) {
 }
 
 func (s *server) login(c *gin.Context) {
+	name, token, expires, ok := s.passwordLogin(c)
+	if ok {
+		c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": name})
+	}
+}
+
+// passwordLogin reads {"name","password"} and starts a session, for the
+// bearer login and the browser's alike; ok false when it has answered the
+// failure already.
+func (s *server) passwordLogin(c *gin.Context) (name, token string, expires time.Time, ok bool) {
 	if s.Admin == nil {
 		fail(c, s.Logger, problem.New(problem.NotFound, "not_found", "the policy lifecycle is not enabled on this server"))
-		return
+		return "", "", time.Time{}, false
 	}
 	var body struct {
 		Name     string `json:"name"`
@@ -123,10 +133,14 @@ func (s *server) login(c *gin.Context) {
 	}
 	if err := decodeText(c, &body); err != nil {
 		fail(c, s.Logger, err)
-		return
+		return "", "", time.Time{}, false
 	}
 	token, expires, err := s.Admin.Login(c.Request.Context(), body.Name, body.Password)
-	s.answer(c, http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": body.Name}, err)
+	if err != nil {
+		fail(c, s.Logger, err)
+		return "", "", time.Time{}, false
+	}
+	return body.Name, token, expires, true
 }
 
 func (s *server) logout(c *gin.Context) {

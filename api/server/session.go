@@ -62,21 +62,8 @@ func setSessionCookies(c *gin.Context, session string, maxAge int) {
 // startSession logs a browser in: POST /admin/v1/session {"name","password"}.
 // The answer carries the user and the CSRF token, never the session token.
 func (s *server) startSession(c *gin.Context) {
-	if s.Admin == nil {
-		fail(c, s.Logger, problem.New(problem.NotFound, "not_found", "the policy lifecycle is not enabled on this server"))
-		return
-	}
-	var body struct {
-		Name     string `json:"name"`
-		Password string `json:"password"`
-	}
-	if err := decodeText(c, &body); err != nil {
-		fail(c, s.Logger, err)
-		return
-	}
-	token, expires, err := s.Admin.Login(c.Request.Context(), body.Name, body.Password)
-	if err != nil {
-		fail(c, s.Logger, err)
+	_, token, expires, ok := s.passwordLogin(c)
+	if !ok {
 		return
 	}
 	u, err := s.Admin.Authenticate(c.Request.Context(), token)
