@@ -104,6 +104,9 @@ type PolicySet struct {
 	merged   sync.Map  // chain key → merged parameters (ast.Value)
 	data     *treeData // the jurisdiction tree and decision catalogue (tree_data.go)
 	results  resultSchemas
+
+	readsOnce sync.Once
+	reads     *readers // what each decision reads of the enterprise (fact_reads.go)
 }
 
 // Revision is the content hash of the tree's policy and data files.

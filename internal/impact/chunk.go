@@ -283,7 +283,7 @@ func (p *Plan) evaluate(ctx context.Context, f enterprise.Facts) []pair {
 		}
 		doc := project(full, reads)
 		key, memoised := "", false
-		if !reads.all {
+		if !reads.All() {
 			key, memoised = memoKey(code, doc)
 		}
 		if memoised {

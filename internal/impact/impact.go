@@ -126,7 +126,7 @@ type planned struct {
 	mayChange map[string]string
 	// reads holds, for each of those jurisdictions, the enterprise facts
 	// the decision can read there under either tree.
-	reads map[string]factSet
+	reads map[string]engine.FactSet
 	// memo holds the verdicts of the combinations of facts met so far.
 	memo *memo
 }
@@ -191,10 +191,9 @@ func NewPlan(base, head *engine.PolicySet, opts Options) (*Plan, error) {
 	}
 	cmpTrees := engine.Compare(base, head)
 	evaluated := map[string]bool{}
-	rd := [2]*readers{newReaders(base), newReaders(head)}
-	fields := factSet{fields: map[string]bool{}}
+	var fields engine.FactSet
 	for _, name := range names {
-		d, err := p.plan(cmpTrees, rd, base, head, name, opts.Contexts[name])
+		d, err := p.plan(cmpTrees, base, head, name, opts.Contexts[name])
 		if err != nil {
 			return nil, err
 		}
@@ -219,22 +218,22 @@ func NewPlan(base, head *engine.PolicySet, opts Options) (*Plan, error) {
 		p.params.Contexts[name] = d.context
 		for code := range d.mayChange {
 			evaluated[code] = true
-			fields.add(d.reads[code])
+			fields.Add(d.reads[code])
 		}
 	}
 	p.evaluated = slices.Sorted(maps.Keys(evaluated))
-	p.fields = fields.names()
+	p.fields = fields.Fields()
 	return p, nil
 }
 
 // plan prepares one decision under both trees and finds where it may change.
-func (p *Plan) plan(c *engine.Comparison, rd [2]*readers, base, head *engine.PolicySet, name string, given json.RawMessage) (*planned, error) {
+func (p *Plan) plan(c *engine.Comparison, base, head *engine.PolicySet, name string, given json.RawMessage) (*planned, error) {
 	_, inBase := base.Catalogue().Lookup(name)
 	_, inHead := head.Catalogue().Lookup(name)
 	if !inBase && !inHead {
 		return nil, fmt.Errorf("unknown decision %q: neither tree's catalogue defines it", name)
 	}
-	d := &planned{name: name, spec: specs[name], mayChange: map[string]string{}, reads: map[string]factSet{}}
+	d := &planned{name: name, spec: specs[name], mayChange: map[string]string{}, reads: map[string]engine.FactSet{}}
 	d.context = given
 	if len(d.context) == 0 {
 		d.context = json.RawMessage(cmp.Or(d.spec.context, "{}"))
@@ -254,7 +253,7 @@ func (p *Plan) plan(c *engine.Comparison, rd [2]*readers, base, head *engine.Pol
 			}
 		}
 		if _, ok := d.mayChange[code]; ok {
-			d.reads[code] = readsOn(rd, [2]*engine.PolicySet{base, head}, name, code)
+			d.reads[code] = readsOn([2]*engine.PolicySet{base, head}, name, code)
 		}
 	}
 	return d, nil
@@ -262,16 +261,14 @@ func (p *Plan) plan(c *engine.Comparison, rd [2]*readers, base, head *engine.Pol
 
 // readsOn is what the decision can read of an enterprise of jurisdiction
 // code under either tree: what the package deciding there reads.
-func readsOn(rd [2]*readers, trees [2]*engine.PolicySet, name, code string) factSet {
-	out := factSet{fields: map[string]bool{}}
-	for i, ps := range trees {
+func readsOn(trees [2]*engine.PolicySet, name, code string) engine.FactSet {
+	var out engine.FactSet
+	for _, ps := range trees {
 		chain, err := ps.Jurisdictions().Chain(code)
 		if err != nil {
 			continue // the decision is refused there, reading nothing
 		}
-		if source, ok := ps.Provider(chain, name); ok {
-			out.add(rd[i].reads("data.j" + source + "." + name))
-		}
+		out.Add(ps.FactsRead(name, chain))
 	}
 	return out
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"sync"
 	"sync/atomic"
+
+	"github.com/credpol/credpol/engine"
 )
 
 // memoBytes bounds what a decision's memo holds (keys and kept answers).
@@ -129,13 +131,13 @@ func memoKey(code string, doc map[string]any) (string, bool) {
 }
 
 // project is the part of an enterprise document a decision can read.
-func project(doc map[string]any, reads factSet) map[string]any {
-	if reads.all {
+func project(doc map[string]any, reads engine.FactSet) map[string]any {
+	if reads.All() {
 		return doc
 	}
-	out := make(map[string]any, len(reads.fields))
-	for f := range reads.fields {
-		if v, ok := doc[f]; ok {
+	out := make(map[string]any, len(doc))
+	for f, v := range doc {
+		if reads.Has(f) {
 			out[f] = v
 		}
 	}

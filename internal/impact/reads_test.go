@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"testing/fstest"
 
 	"go.yaml.in/yaml/v3"
 
@@ -30,10 +29,6 @@ func TestTheFactsADecisionReadsAreEnoughToAnswerIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd := newReaders(ps)
-	if rd.err != nil || len(rd.aliases) == 0 {
-		t.Fatalf("analysing the shipped tree: %v, aliases %v", rd.err, rd.aliases)
-	}
 	var population []enterprise.Facts
 	if err := demo.Generate(demo.Options{Seed: 23, Count: 250}, func(f enterprise.Facts) error {
 		population = append(population, f)
@@ -54,8 +49,8 @@ func TestTheFactsADecisionReadsAreEnoughToAnswerIt(t *testing.T) {
 			}
 			for _, f := range population {
 				code := *f.Jurisdiction
-				reads := readsOn([2]*readers{rd, rd}, [2]*engine.PolicySet{ps, ps}, name, code)
-				if !reads.all {
+				reads := readsOn([2]*engine.PolicySet{ps, ps}, name, code)
+				if !reads.All() {
 					narrowed++
 				}
 				full := enterprise.Document(f)
@@ -115,58 +110,4 @@ func caseContexts(t *testing.T) map[string][]string {
 		}
 	}
 	return out
-}
-
-// Where a policy uses the enterprise document other than by a field it
-// names, the analysis says every fact may be read; where it names fields,
-// directly, through an alias rule, a variable or object.get, those fields.
-func TestTheAnalysisReadsEverythingWhereItCannotTell(t *testing.T) {
-	for _, c := range []struct {
-		name, body string
-		want       []string // nil: every fact
-	}{
-		{"a field", `decision := {"x": input.enterprise.risk_class}`, []string{"risk_class"}},
-		{"through the alias and object.get", `decision := {"x": object.get(lib.enterprise, "penalties", []), "y": lib.enterprise.name}`, []string{"name", "penalties"}},
-		{"a path in object.get", `decision := {"x": object.get(lib.enterprise, ["penalties", 0], [])}`, []string{"penalties"}},
-		{"a variable bound to it", "decision := {\"x\": e.status} if {\n\te := lib.enterprise\n}", []string{"status"}},
-		{"a helper rule", "decision := {\"x\": n}\n\nn := count(lib.enterprise.listings)", []string{"listings"}},
-		{"the whole input", `decision := {"x": input}`, nil},
-		{"input by a variable key", "decision := {\"x\": v} if {\n\tsome k\n\tv := input[k]\n}", nil},
-		{"a field by a variable key", "decision := {\"x\": v} if {\n\tsome k\n\tv := input.enterprise[k]\n}", nil},
-		{"the enterprise passed whole", `decision := {"x": count(lib.enterprise)}`, nil},
-		{"a variable passed whole", "decision := {\"x\": f(e)} if {\n\te := lib.enterprise\n}\n\nf(x) := x.name", nil},
-		{"object.get with a variable key", "decision := {\"x\": object.get(input.enterprise, k, 0)} if {\n\tsome k in [\"a\"]\n}", nil},
-		{"the library document whole", `decision := {"x": data.lib}`, nil},
-		{"every document", "decision := {\"x\": v} if {\n\tsome k\n\tv := data[k]\n}", nil},
-		{"walk", "decision := {\"x\": [p | walk(input, [p, _])]}", nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			files := enginetest.Shipped(nil)
-			files["j350505/zz_probe.rego"] = &fstest.MapFile{Data: []byte("package j350505.zz_probe\n\nimport data.lib\n\n" + c.body + "\n")}
-			ps, err := engine.Compile(context.Background(), files, engine.Options{})
-			var r *readers
-			if err == nil {
-				r = newReaders(ps)
-			} else {
-				// The serving compile refuses what credpol policies may not
-				// do (walk is not among their built-ins); the analysis must
-				// still hold on its own.
-				modules, _, err := engine.ReadModules(files, engine.IsPolicyFile)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r = readersOf(modules)
-			}
-			got := r.reads("data.j350505.zz_probe")
-			if c.want == nil {
-				if !got.all {
-					t.Errorf("reads %s, want every fact", got)
-				}
-				return
-			}
-			if got.all || !slices.Equal(got.names(), c.want) {
-				t.Errorf("reads %s, want %v", got, c.want)
-			}
-		})
-	}
 }

@@ -1,20 +1,21 @@
-package impact
+package engine
 
 import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/credpol/credpol/engine"
 )
 
 // Which enterprise facts a decision can read, found in the policies before
-// anything is evaluated. A run then loads only those facts and evaluates
-// once per distinct combination of them: two enterprises that agree on every
-// fact a decision can read get the same answer from it (a policy reads
-// nothing but its input and its data, and the date comes from the input).
+// anything is evaluated. A decision then loads, decodes, checks and hands
+// the policy only those facts, so history it never reads costs it nothing,
+// and an impact run evaluates once per distinct combination of them: two
+// enterprises that agree on every fact a decision can read get the same
+// answer from it (a policy reads nothing but its input and its data, and the
+// date comes from the input).
 //
 // The analysis errs only towards reading everything. It follows every rule
 // the decision rule can reach (through any data reference, a variable part
@@ -25,14 +26,24 @@ import (
 // document holding such a rule (data.lib as a whole, data[x]), means every
 // fact may be read.
 
-// factSet is what a decision may read of input.enterprise: some top-level
-// fields, or everything.
-type factSet struct {
+// FactSet is what a decision may read of input.enterprise: some top-level
+// fields, or everything. The zero FactSet reads nothing.
+type FactSet struct {
 	all    bool
 	fields map[string]bool
 }
 
-func (s *factSet) add(o factSet) {
+// EveryFact is the set of a decision that may read anything.
+var EveryFact = FactSet{all: true}
+
+// All reports whether every fact may be read.
+func (s FactSet) All() bool { return s.all }
+
+// Has reports whether the field may be read.
+func (s FactSet) Has(field string) bool { return s.all || s.fields[field] }
+
+// Add adds what o reads to s.
+func (s *FactSet) Add(o FactSet) {
 	if o.all {
 		s.all = true
 	}
@@ -44,19 +55,20 @@ func (s *factSet) add(o factSet) {
 	}
 }
 
-// names lists the fields, sorted; nil when everything may be read.
-func (s factSet) names() []string {
+// Fields lists the fields, sorted; nil when everything may be read, empty
+// when nothing.
+func (s FactSet) Fields() []string {
 	if s.all {
 		return nil
 	}
-	return slices.Sorted(maps.Keys(s.fields))
+	return append([]string{}, slices.Sorted(maps.Keys(s.fields))...)
 }
 
-func (s factSet) String() string {
+func (s FactSet) String() string {
 	if s.all {
 		return "every fact"
 	}
-	return fmt.Sprint(s.names())
+	return fmt.Sprint(s.Fields())
 }
 
 // readers finds what decisions read under one compiled tree; it caches per
@@ -65,23 +77,61 @@ type readers struct {
 	c       *ast.Compiler
 	err     error
 	aliases []ast.Ref // rules whose value is the enterprise document itself
-	byRule  map[string]factSet
+
+	mu     sync.Mutex
+	byRule map[string]FactSet
 }
 
 var (
 	inputRef      = ast.MustParseRef("input")
 	enterpriseRef = ast.MustParseRef("input.enterprise")
-	objectGet     = ast.MustParseRef("object.get")
 )
 
-// newReaders compiles the tree's modules again, for references resolved to
-// full paths; a tree that does not compile so is read as reading everything.
-func newReaders(ps *engine.PolicySet) *readers { return readersOf(ps.Modules()) }
+// FactsRead is what decision may read of the enterprise on chain: what the
+// package deciding there reads; nothing where none decides (the decision is
+// refused before it reads).
+func (ps *PolicySet) FactsRead(decision string, chain []string) FactSet {
+	source, ok := ps.Provider(chain, decision)
+	if !ok {
+		return FactSet{}
+	}
+	return ps.readers().reads("data.j" + source + "." + decision)
+}
 
-func readersOf(modules map[string]*ast.Module) *readers {
-	c := ast.NewCompiler()
-	c.Compile(modules)
-	r := &readers{c: c, byRule: map[string]factSet{}}
+// FactsReadAnywhere is what decision may read of the enterprise in any
+// jurisdiction: for a request whose jurisdiction is known only once the
+// facts are read.
+func (ps *PolicySet) FactsReadAnywhere(decision string) FactSet {
+	var out FactSet
+	for _, s := range ps.FactsReadBy(decision) {
+		out.Add(s)
+	}
+	return out
+}
+
+// FactsReadBy is what decision may read of the enterprise, by the
+// jurisdiction whose package decides it: what an integrator must send.
+func (ps *PolicySet) FactsReadBy(decision string) map[string]FactSet {
+	out := map[string]FactSet{}
+	for k := range ps.queries {
+		if k.decision == decision {
+			out[k.jurisdiction] = ps.readers().reads("data.j" + k.jurisdiction + "." + decision)
+		}
+	}
+	return out
+}
+
+// readers analyses the set's compiled tree on first use: archived sets that
+// are only listed or diffed never pay for it.
+func (ps *PolicySet) readers() *readers {
+	ps.readsOnce.Do(func() { ps.reads = readersOf(ps.compiler) })
+	return ps.reads
+}
+
+// readersOf analyses a compiled tree; a tree that did not compile is read as
+// reading everything.
+func readersOf(c *ast.Compiler) *readers {
+	r := &readers{c: c, byRule: map[string]FactSet{}}
 	if c.Failed() {
 		r.err = c.Errors
 		return r
@@ -203,7 +253,9 @@ func (r *readers) isEnterprise(t *ast.Term, aliases []ast.Ref, ev map[ast.Var]bo
 
 // reads is what the decision rule of package pkg (data.j230000.credit_grade)
 // may read of the enterprise.
-func (r *readers) reads(pkg string) factSet {
+func (r *readers) reads(pkg string) FactSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if s, ok := r.byRule[pkg]; ok {
 		return s
 	}
@@ -212,8 +264,8 @@ func (r *readers) reads(pkg string) factSet {
 	return s
 }
 
-func (r *readers) walk(pkg string) factSet {
-	all := factSet{all: true}
+func (r *readers) walk(pkg string) FactSet {
+	all := EveryFact
 	if r.err != nil {
 		return all
 	}
@@ -226,7 +278,7 @@ func (r *readers) walk(pkg string) factSet {
 	if len(queue) == 0 {
 		return all
 	}
-	out := factSet{fields: map[string]bool{}}
+	out := FactSet{fields: map[string]bool{}}
 	for len(queue) > 0 {
 		rule := queue[0]
 		queue = queue[1:]
@@ -263,7 +315,7 @@ func (r *readers) walk(pkg string) factSet {
 // refers to.
 type visit struct {
 	r     *readers
-	out   *factSet
+	out   *FactSet
 	ev    map[ast.Var]bool // variables bound to the enterprise document
 	rules []*ast.Rule
 }
