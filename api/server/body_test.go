@@ -50,7 +50,7 @@ func TestBodyErrorsNameTheFieldWhatWasExpectedAndWhatWasFound(t *testing.T) {
 			"context.application.kind", "is required (one of change, filing, deregistration)", ""},
 		{"empty enumeration", "/v1/decisions/penalty_discretion", `{"jurisdiction":"350505","context":{"violation":{"harm":""}}}`, 422, "invalid_context",
 			"context.violation.harm", "is required (one of none, slight, serious)", ""},
-		{"omitted enumeration in facts", "/v1/decisions/credit_grade", `{"jurisdiction":"230000","facts":{"public_credit_score":1,
+		{"omitted enumeration in facts", "/v1/decisions/penalty_publicity", `{"jurisdiction":"350505","facts":{"public_credit_score":1,
 			"penalties":[{"decision_no":"a","decided_on":"2024-01-01","kinds":["fine"],"procedure":"ordinary"}]}}`, 422, "invalid_facts",
 			"facts.penalties[0].sector", "is required (one of cosmetics, drug, food, general", `""`},
 		{"string for a top-level number", "/v1/sampling-plans", `{"jurisdiction":"350505","year":"2023"}`, 400, "malformed_body",

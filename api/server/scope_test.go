@@ -211,7 +211,18 @@ func TestFactsScopesAndClassification(t *testing.T) {
 			if len(entries) != 1 || enterpriseOf(entries[0].(map[string]any))["risk_class"] != nil {
 				t.Errorf("search shows the logged classification: %v", entries)
 			}
+			// A full-scope token sees all that was logged: the facts the
+			// decision read (registration_change reads the listings, not the
+			// class) and, where a decision read it, the class.
 			_, body = f.do(t, "GET", "/v1/decision-log/"+id, f.token, "")
+			if e := enterpriseOf(body); e["name"] == nil || e["listings"] == nil || e["risk_class"] != nil {
+				t.Errorf("registration_change logged %v, want the listings it read and the enterprise's names", e)
+			}
+			if s, body = f.do(t, "POST", "/v1/decisions/supervision", f.token, `{"enterprise_id":"`+shantouUSCC+`"}`); s != 200 {
+				t.Fatalf("supervision: %d %v", s, body)
+			}
+			f.waitLogged(t, 2)
+			_, body = f.do(t, "GET", "/v1/decision-log/"+body["decision_id"].(string), f.token, "")
 			if e := enterpriseOf(body); e["risk_class"] != "C" {
 				t.Errorf("a full-scope token does not see the logged class: %v", e)
 			}

@@ -30,6 +30,10 @@ type Replay struct {
 	Reproduced bool        `json:"reproduced"` // the original revision gives the logged answer again
 	Changed    bool        `json:"changed"`    // the current revision answers differently
 	Diff       []FieldDiff `json:"diff"`
+	// FactsNotLogged are the facts the current revision can read that the
+	// original could not: a decision logs only what it read, so the current
+	// revision answered without them ("*": it may read any fact).
+	FactsNotLogged []string `json:"facts_not_logged,omitempty"`
 }
 
 // Evaluation is one answer: which revision and policy, the result, the reasons.
@@ -174,7 +178,25 @@ func (s *Service) Replay(ctx context.Context, caller auth.Principal, id string) 
 	r := &Replay{DecisionID: rec.ID, Logged: logged, Original: o, Current: c, Diff: diff("", o.Result, c.Result)}
 	r.Reproduced = reflect.DeepEqual(JSONValue(o.Result), JSONValue(rec.Result))
 	r.Changed = len(r.Diff) > 0
+	r.FactsNotLogged = factsNotLogged(original.FactsRead(rec.Decision, chain), current.FactsRead(rec.Decision, chain))
 	return r, nil
+}
+
+// factsNotLogged lists what now reads beyond what then read.
+func factsNotLogged(then, now engine.FactSet) []string {
+	switch {
+	case then.All():
+		return nil
+	case now.All():
+		return []string{"*"}
+	}
+	var out []string
+	for _, f := range now.Fields() {
+		if !then.Has(f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func reevaluate(ctx context.Context, ps *engine.PolicySet, rec decisionlog.Record, chain []string) (Evaluation, error) {

@@ -29,6 +29,13 @@ type FactStore interface {
 	Facts(ctx context.Context, uscc string) (enterprise.Facts, error)
 }
 
+// ReadingFactStore loads only the lists among fields (their keys in the
+// input document; nil for all): a store that offers it spares a decision
+// the history it cannot read.
+type ReadingFactStore interface {
+	FactsReading(ctx context.Context, uscc string, fields []string) (enterprise.Facts, error)
+}
+
 // Request asks for one decision. Facts and Context are raw JSON as received.
 type Request struct {
 	Decision     string
@@ -131,11 +138,11 @@ func (s *Service) decide(ctx context.Context, caller auth.Principal, req Request
 // answer is given (nil without a Recorder).
 func (s *Service) evaluate(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*Response, *decisionlog.Record, error) {
 	start := time.Now()
-	c, err := s.prepare(ctx, caller, req, facts)
+	ps, err := s.policySet(ctx, req.Revision)
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, err := s.policySet(ctx, req.Revision)
+	c, err := s.prepare(ctx, caller, req, facts, ps)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +192,7 @@ type call struct {
 	warnings []Warning
 }
 
-func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Request, facts FactStore) (*call, error) {
+func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Request, facts FactStore, ps *engine.PolicySet) (*call, error) {
 	def, ok := s.Lookup(req.Decision)
 	if !ok {
 		return nil, problem.New(problem.NotFound, "decision_not_found", "unknown decision "+quote(req.Decision))
@@ -198,7 +205,7 @@ func (s *Service) prepare(ctx context.Context, caller auth.Principal, req Reques
 	if err != nil {
 		return nil, err
 	}
-	f, storedIn, err := s.facts(ctx, caller, req, facts)
+	f, storedIn, err := s.facts(ctx, caller, req, facts, s.factsRead(ps, def.Name, req.Jurisdiction))
 	if err != nil {
 		return nil, err
 	}
@@ -313,10 +320,22 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// factsRead is what the decision can read of the enterprise: what the package
+// deciding in the named jurisdiction reads or, when the jurisdiction is to
+// come from the facts, what any package deciding it reads.
+func (s *Service) factsRead(ps *engine.PolicySet, name, code string) engine.FactSet {
+	if chain, err := s.Jurisdictions.Chain(code); code != "" && err == nil {
+		return ps.FactsRead(name, chain)
+	}
+	return ps.FactsReadAnywhere(name)
+}
+
 // facts merges stored facts (by enterprise id) with inline ones; inline wins.
-// It also returns the stored enterprise's jurisdiction ("" without one): the
-// scope check must see where the enterprise is, whatever the inline facts say.
-func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request, store FactStore) (enterprise.Facts, string, error) {
+// Of either, only the facts the decision can read (reads) are decoded,
+// checked and kept. It also returns the stored enterprise's jurisdiction (""
+// without one): the scope check must see where the enterprise is, whatever
+// the inline facts say.
+func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request, store FactStore, reads engine.FactSet) (enterprise.Facts, string, error) {
 	var stored, inline enterprise.Facts
 	storedIn := ""
 	if req.EnterpriseID != "" {
@@ -327,7 +346,11 @@ func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request,
 			return stored, "", problem.New(problem.Unavailable, "store_unavailable", "no enterprise store is configured")
 		}
 		var err error
-		stored, err = store.Facts(ctx, req.EnterpriseID)
+		if rs, ok := store.(ReadingFactStore); ok && !reads.All() {
+			stored, err = rs.FactsReading(ctx, req.EnterpriseID, reads.Fields())
+		} else {
+			stored, err = store.Facts(ctx, req.EnterpriseID)
+		}
 		switch {
 		case errors.Is(err, enterprise.ErrNotFound):
 			return stored, "", enterpriseNotFound(req.EnterpriseID)
@@ -344,7 +367,7 @@ func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request,
 	}
 	if len(req.Facts) > 0 && string(req.Facts) != "null" {
 		var err error
-		if inline, err = enterprise.Decode(req.Facts, "facts"); err != nil {
+		if inline, err = enterprise.DecodeOnly(req.Facts, "facts", reads.Has); err != nil {
 			return inline, "", factsProblem(err)
 		}
 		if _, err := s.Validator.Check(inline, "facts"); err != nil {
@@ -358,7 +381,7 @@ func (s *Service) facts(ctx context.Context, caller auth.Principal, req Request,
 				enterprise.FieldError{Field: "facts.jurisdiction", Message: "must be " + storedIn + ", the stored enterprise's jurisdiction; name another jurisdiction to decide under in `jurisdiction`"})
 		}
 	}
-	return enterprise.Overlay(stored, inline), storedIn, nil
+	return enterprise.Overlay(stored, inline).Only(reads.Has), storedIn, nil
 }
 
 // enterpriseNotFound is the one answer for an unknown USCC and for one

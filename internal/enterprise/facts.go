@@ -155,3 +155,40 @@ func setSlice[T any](dst *[]T, v []T) {
 
 // ErrNotFound is returned by a fact store for a USCC it does not hold.
 var ErrNotFound = errors.New("enterprise not found")
+
+// Only is the facts a decision can read, reads naming them by their keys in
+// the policy input document, and the facts that name the enterprise (uscc,
+// name, jurisdiction) whatever it reads: scope checks, the log and its
+// search need them. Facts left out stay absent, so a decision does not pay
+// to convert or log history it never looks at.
+func (f Facts) Only(reads func(field string) bool) Facts {
+	out := Facts{USCC: f.USCC, Name: f.Name, Jurisdiction: f.Jurisdiction}
+	keep(reads, "entity_type", &out.EntityType, f.EntityType)
+	keep(reads, "established_on", &out.EstablishedOn, f.EstablishedOn)
+	keep(reads, "status", &out.Status, f.Status)
+	keep(reads, "key_sectors", &out.KeySectors, f.KeySectors)
+	keep(reads, "production_sectors", &out.ProductionSectors, f.ProductionSectors)
+	keep(reads, "new_format", &out.NewFormat, f.NewFormat)
+	keep(reads, "public_credit_score", &out.PublicCreditScore, f.PublicCreditScore)
+	keep(reads, "risk_class", &out.RiskClass, f.RiskClass)
+	keep(reads, "premises_abnormal", &out.PremisesAbnormal, f.PremisesAbnormal)
+	keep(reads, "reachable", &out.Reachable, f.Reachable)
+	keep(reads, "penalties", &out.Penalties, f.Penalties)
+	keep(reads, "listings", &out.Listings, f.Listings)
+	keep(reads, "licenses", &out.Licenses, f.Licenses)
+	keep(reads, "inspections", &out.Inspections, f.Inspections)
+	keep(reads, "complaints", &out.Complaints, f.Complaints)
+	keep(reads, "commitments", &out.Commitments, f.Commitments)
+	keep(reads, "annual_reports", &out.AnnualReports, f.AnnualReports)
+	keep(reads, "registration_changes", &out.RegistrationChanges, f.RegistrationChanges)
+	return out
+}
+
+func keep[T any](reads func(string) bool, field string, dst *T, v T) {
+	if reads(field) {
+		*dst = v
+	}
+}
+
+// identity are the facts Only always keeps.
+var identity = map[string]bool{"uscc": true, "name": true, "jurisdiction": true}

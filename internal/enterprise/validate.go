@@ -145,6 +145,39 @@ func Decode(data []byte, prefix string) (Facts, error) {
 	return f, nil
 }
 
+// DecodeOnly is Decode for a decision that reads only some facts (reads
+// names them by key): the others are skipped unconverted and unchecked, so
+// an enterprise's long history costs a decision that never reads it no more
+// than stepping over its bytes. The facts that name the enterprise are
+// always decoded (Only). Any document it cannot simply split, an unknown
+// key among them, goes to Decode whole, for the same error.
+func DecodeOnly(data []byte, prefix string, reads func(field string) bool) (Facts, error) {
+	members, ok := jsonerr.Members(data)
+	if !ok {
+		return Decode(data, prefix)
+	}
+	kept := make([]byte, 0, 512)
+	kept = append(kept, '{')
+	skipped := false
+	for _, m := range members {
+		if !slices.Contains(factNames, m.Key) {
+			return Decode(data, prefix)
+		}
+		if !identity[m.Key] && !reads(m.Key) {
+			skipped = true
+			continue
+		}
+		if len(kept) > 1 {
+			kept = append(kept, ',')
+		}
+		kept = append(append(append(append(kept, '"'), m.Key...), '"', ':'), m.Value...)
+	}
+	if !skipped {
+		return Decode(data, prefix)
+	}
+	return Decode(append(kept, '}'), prefix)
+}
+
 // decodeError names the field a failed decode is about. goccy/go-json's own
 // errors can name the wrong field or none, so the document is explained again
 // against Facts; its message is only the fallback.

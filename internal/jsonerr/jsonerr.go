@@ -78,6 +78,116 @@ func TooDeep(data []byte, doc string) (Problem, bool) {
 	return Problem{}, false
 }
 
+// Member is one key of a JSON object and its value's bytes.
+type Member struct {
+	Key   string
+	Value []byte // shares data's memory
+}
+
+// Members splits a JSON object into its members in one pass, holding its
+// nesting to MaxDepth as TooDeep does, so a reader that needs a few members
+// of a large document steps over the others without decoding them. ok is
+// false for anything it does not simply split: not an object, a key with an
+// escape, nesting too deep, unbalanced brackets. Like TooDeep it checks no
+// other syntax: the members a caller decodes are checked by their decoder.
+func Members(data []byte) (members []Member, ok bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, false
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return []Member{}, skipSpace(data, i+1) == len(data)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return nil, false
+		}
+		end := bytes.IndexByte(data[i+1:], '"')
+		if end < 0 || bytes.IndexByte(data[i+1:i+1+end], '\\') >= 0 {
+			return nil, false
+		}
+		key := string(data[i+1 : i+1+end])
+		i = skipSpace(data, i+end+2)
+		if i >= len(data) || data[i] != ':' {
+			return nil, false
+		}
+		start := skipSpace(data, i+1)
+		stop, ok := valueEnd(data, start)
+		if !ok {
+			return nil, false
+		}
+		members = append(members, Member{Key: key, Value: data[start:stop]})
+		i = skipSpace(data, stop)
+		if i >= len(data) {
+			return nil, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return members, skipSpace(data, i+1) == len(data)
+		default:
+			return nil, false
+		}
+	}
+}
+
+// valueEnd is the end of the value starting at i: after its closing bracket
+// or quote, or at the delimiter ending a scalar. Strings are stepped over
+// by searching for their closing quote rather than byte by byte.
+func valueEnd(data []byte, i int) (int, bool) {
+	depth := 0
+	for i < len(data) {
+		switch c := data[i]; c {
+		case '"':
+			for {
+				q := bytes.IndexByte(data[i+1:], '"')
+				if q < 0 {
+					return 0, false
+				}
+				i += q + 1
+				backslashes := 0
+				for j := i - 1; data[j] == '\\'; j-- {
+					backslashes++
+				}
+				if backslashes%2 == 0 {
+					break
+				}
+			}
+			i++
+			if depth == 0 {
+				return i, true
+			}
+			continue
+		case '{', '[':
+			if depth++; depth >= MaxDepth {
+				return 0, false
+			}
+		case '}', ']':
+			if depth == 0 {
+				return i, true // the end of a scalar that closes its object
+			}
+			if depth--; depth == 0 {
+				return i + 1, true
+			}
+		case ',':
+			if depth == 0 {
+				return i, true
+			}
+		}
+		i++
+	}
+	return i, depth == 0
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
 // Syntax returns the first reason data is not one well-formed JSON value
 // (nesting beyond MaxDepth included), with the path where it was found; ok
 // is false for a well-formed document, whatever its shape.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -137,7 +139,14 @@ var (
 // per child row. Lists come back empty, not absent, because what is stored is
 // the whole record.
 func (s *Store) Facts(ctx context.Context, uscc string) (enterprise.Facts, error) {
-	found, err := s.FactsMany(ctx, []string{uscc})
+	return s.FactsReading(ctx, uscc, nil)
+}
+
+// FactsReading is Facts with only the lists among fields, named by their keys
+// in the policy input document (nil for every list): a decision loads the
+// history it can read and no other. Lists not named stay nil.
+func (s *Store) FactsReading(ctx context.Context, uscc string, fields []string) (enterprise.Facts, error) {
+	found, err := s.factsMany(ctx, []string{uscc}, listsAmong(fields))
 	if err != nil {
 		return enterprise.Facts{}, err
 	}
@@ -159,8 +168,14 @@ const oneRoundTrip = 50
 // FactsMany loads several enterprises in nine queries whatever their number
 // (one on Postgres for a few); unknown USCCs are simply absent from the map.
 func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enterprise.Facts, error) {
+	return s.factsMany(ctx, usccs, nil)
+}
+
+// factsMany loads the enterprises with the lists whose listFields index
+// lists holds (nil: every list).
+func (s *Store) factsMany(ctx context.Context, usccs []string, lists []int) (map[string]enterprise.Facts, error) {
 	if s.dialect == "postgres" && len(usccs) <= oneRoundTrip {
-		return s.factsPostgres(ctx, usccs)
+		return s.factsPostgres(ctx, usccs, lists)
 	}
 	db := s.db.WithContext(ctx)
 	var es []enterpriseRow
@@ -168,7 +183,10 @@ func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enter
 		return nil, fmt.Errorf("loading enterprises: %w", err)
 	}
 	var rs rowSet
-	for _, dst := range rs.lists() {
+	for i, dst := range rs.lists() {
+		if lists != nil && !slices.Contains(lists, i) {
+			continue
+		}
 		if err := db.Where("uscc IN ?", usccs).Order("uscc, seq").Find(dst).Error; err != nil {
 			return nil, fmt.Errorf("loading enterprise lists: %w", err)
 		}
@@ -192,26 +210,66 @@ func (s *Store) FactsMany(ctx context.Context, usccs []string) (map[string]enter
 	group(out, rs.changes, func(r registrationChangeRow) string { return r.USCC }, func(f *enterprise.Facts, r registrationChangeRow) {
 		f.RegistrationChanges = append(f.RegistrationChanges, r.change())
 	})
+	if lists != nil {
+		for k, f := range out {
+			out[k] = onlyLists(f, lists)
+		}
+	}
 	return out, nil
 }
 
-// factsPostgresSQL loads enterprises with every list in one round trip: each
-// list comes back as a JSON array built by Postgres, whose keys are the
-// columns (the list rows' json tags). On the by-id decision path this
-// replaces nine queries with one.
-var factsPostgresSQL = func() string {
+// listFields are the lists' keys in the policy input document, in
+// rowSet.lists order.
+var listFields = []string{"penalties", "listings", "licenses", "inspections", "complaints", "commitments", "annual_reports", "registration_changes"}
+
+// listsAmong is the listFields indexes of the lists among fields; nil for
+// nil (every list).
+func listsAmong(fields []string) []int {
+	if fields == nil {
+		return nil
+	}
+	out := []int{}
+	for i, name := range listFields {
+		if slices.Contains(fields, name) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// factsPostgresSQL loads enterprises with the lists named by listFields
+// index in one round trip: each list comes back as a JSON array built by
+// Postgres, whose keys are the columns (the list rows' json tags). On the
+// by-id decision path this replaces nine queries with one. The statement of
+// each set of lists is built once.
+func factsPostgresSQL(lists []int) string {
+	key := fmt.Sprint(lists)
+	if q, ok := factsStatements.Load(key); ok {
+		return q.(string)
+	}
 	var cols []string
 	for _, c := range enterpriseTable.columns {
 		cols = append(cols, "e."+c)
 	}
-	for _, t := range listTables {
+	for _, i := range lists {
+		t := listTables[i]
 		cols = append(cols, "(SELECT COALESCE(json_agg(t ORDER BY t.seq), '[]') FROM "+t.name+" t WHERE t.uscc = e.uscc)")
 	}
-	return "SELECT " + strings.Join(cols, ",\n\t") + "\nFROM " + enterpriseTable.name + " e WHERE e.uscc IN ?"
-}()
+	q := "SELECT " + strings.Join(cols, ",\n\t") + "\nFROM " + enterpriseTable.name + " e WHERE e.uscc IN ?"
+	factsStatements.Store(key, q)
+	return q
+}
 
-func (s *Store) factsPostgres(ctx context.Context, usccs []string) (map[string]enterprise.Facts, error) {
-	rows, err := s.db.WithContext(ctx).Raw(factsPostgresSQL, usccs).Rows()
+var factsStatements sync.Map // fmt.Sprint(lists) → statement
+
+// everyList is every listFields index.
+var everyList = []int{0, 1, 2, 3, 4, 5, 6, 7}
+
+func (s *Store) factsPostgres(ctx context.Context, usccs []string, lists []int) (map[string]enterprise.Facts, error) {
+	if lists == nil {
+		lists = everyList
+	}
+	rows, err := s.db.WithContext(ctx).Raw(factsPostgresSQL(lists), usccs).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("loading enterprises: %w", err)
 	}
@@ -219,17 +277,18 @@ func (s *Store) factsPostgres(ctx context.Context, usccs []string) (map[string]e
 	out := make(map[string]enterprise.Facts, len(usccs))
 	for rows.Next() {
 		var e enterpriseRow
-		lists := make([][]byte, len(listTables))
+		raw := make([][]byte, len(lists))
 		dest := enterpriseTable.pointers(reflect.ValueOf(&e).Elem())
-		for i := range lists {
-			dest = append(dest, &lists[i])
+		for i := range raw {
+			dest = append(dest, &raw[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		var rs rowSet
-		for i, dst := range rs.lists() {
-			if err := json.Unmarshal(lists[i], dst); err != nil {
+		all := rs.lists()
+		for i, l := range lists {
+			if err := json.Unmarshal(raw[i], all[l]); err != nil {
 				return nil, fmt.Errorf("decoding lists of %s: %w", e.USCC, err)
 			}
 		}
@@ -242,7 +301,7 @@ func (s *Store) factsPostgres(ctx context.Context, usccs []string) (map[string]e
 		f.Commitments = convert(rs.commitments, commitmentRow.commitment)
 		f.AnnualReports = convert(rs.reports, annualReportRow.report)
 		f.RegistrationChanges = convert(rs.changes, registrationChangeRow.change)
-		out[e.USCC] = f
+		out[e.USCC] = onlyLists(f, lists)
 	}
 	return out, rows.Err()
 }

@@ -56,3 +56,47 @@ func TestFactsManyLoadsAnyNumberAlike(t *testing.T) {
 		})
 	}
 }
+
+// FactsReading loads the lists a decision reads, as Facts loads them, and
+// leaves the others absent rather than empty.
+func TestFactsReadingLoadsOnlyTheListsNamed(t *testing.T) {
+	var recs []enterprise.Facts
+	if err := demo.Generate(demo.Options{Seed: 5, Count: 40}, func(f enterprise.Facts) error {
+		recs = append(recs, f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range storetest.Stores(t) {
+		t.Run(s.Name, func(t *testing.T) {
+			ctx := context.Background()
+			if err := s.Store.PutEnterprises(ctx, recs); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				whole, err := s.Store.Facts(ctx, *r.USCC)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := s.Store.FactsReading(ctx, *r.USCC, []string{"annual_reports", "public_credit_score", "penalties"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := whole
+				want.Listings, want.Licenses, want.Inspections, want.Complaints, want.Commitments, want.RegistrationChanges = nil, nil, nil, nil, nil, nil
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("%s (-want +got):\n%s", *r.USCC, diff)
+				}
+				if got.Penalties == nil || got.AnnualReports == nil {
+					t.Fatalf("%s: a list read came back absent, not empty", *r.USCC)
+				}
+				if none, err := s.Store.FactsReading(ctx, *r.USCC, []string{}); err != nil || none.Penalties != nil || none.USCC == nil {
+					t.Fatalf("%s reading no list: %+v %v", *r.USCC, none, err)
+				}
+			}
+			if _, err := s.Store.FactsReading(ctx, "91440500MA4UJKQ82M", []string{"penalties"}); err != enterprise.ErrNotFound {
+				t.Fatalf("an unknown enterprise: %v", err)
+			}
+		})
+	}
+}

@@ -86,14 +86,14 @@ func (s *Store) FactsRange(ctx context.Context, jurisdictions []string, after, t
 		if err != nil {
 			return nil, err
 		}
-		byKey, err := s.FactsMany(ctx, keys)
+		byKey, err := s.factsMany(ctx, keys, listsAmong(lists))
 		if err != nil {
 			return nil, err
 		}
 		out := make([]enterprise.Facts, 0, len(byKey))
 		for _, k := range keys {
 			if f, ok := byKey[k]; ok {
-				out = append(out, onlyLists(f, lists))
+				out = append(out, f)
 			}
 		}
 		return out, nil
@@ -151,11 +151,11 @@ var listLoaders = map[string]func(ctx context.Context, c *pgx.Conn, args []any, 
 }
 
 // onlyLists leaves out the lists not named (none when lists is nil).
-func onlyLists(f enterprise.Facts, lists []string) enterprise.Facts {
+func onlyLists(f enterprise.Facts, lists []int) enterprise.Facts {
 	if lists == nil {
 		return f
 	}
-	keep := func(name string) bool { return slices.Contains(lists, name) }
+	keep := func(name string) bool { return slices.Contains(lists, slices.Index(listFields, name)) }
 	if !keep("penalties") {
 		f.Penalties = nil
 	}
