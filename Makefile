@@ -40,9 +40,13 @@ opa-check: $(BIN)/opa
 $(BIN)/opa: go.mod go.sum
 	$(GO) build -o $(BIN)/opa github.com/open-policy-agent/opa
 
-## bench: every shipped decision in-process (ns/op, p50, p99, allocs), benchstat-compatible
+## bench: every shipped decision in-process (ns/op, p50, p99, allocs), benchstat-compatible,
+## at GOGC=400 as `credpol serve` runs and at Go's default 100; then each decision's cost
+## as an enterprise's history grows from 1 to 1,000 penalties and annual reports
 bench:
-	$(GO) test ./internal/decision -run '^$$' -bench Decide -benchmem -count 1
+	GOGC=400 $(GO) test ./internal/decision -run '^$$' -bench 'Decide$$' -benchmem -count 1
+	GOGC=100 $(GO) test ./internal/decision -run '^$$' -bench 'Decide$$' -benchmem -count 1
+	scripts/bench-growth.sh
 
 ## bench-compare: credpol against stock OPA (built from go.mod) on the same policy and input
 bench-compare:
