@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/goccy/go-json"
 
+	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/catalogue"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/problem"
@@ -119,7 +120,7 @@ func (s *server) listDecisions(c *gin.Context) {
 	defs := ps.Catalogue().All()
 	views := make([]decisionView, len(defs))
 	for i, def := range defs {
-		views[i] = decisionView{Definition: def, ResultSchema: ps.ResultSchema(def.Name)}
+		views[i] = decisionView{Definition: def, ResultSchema: ps.ResultSchema(def.Name), FactsRead: factsReadBy(ps, def.Name)}
 	}
 	c.JSON(http.StatusOK, gin.H{"decisions": views})
 }
@@ -129,6 +130,20 @@ func (s *server) listDecisions(c *gin.Context) {
 type decisionView struct {
 	catalogue.Definition
 	ResultSchema json.RawMessage `json:"result_schema,omitempty"`
+	// FactsRead are the enterprise facts the decision can read, by the
+	// jurisdiction whose policy decides it; ["*"] where it may read any.
+	FactsRead map[string][]string `json:"facts_read"`
+}
+
+func factsReadBy(ps *engine.PolicySet, name string) map[string][]string {
+	out := map[string][]string{}
+	for code, s := range ps.FactsReadBy(name) {
+		out[code] = s.Fields()
+		if s.All() {
+			out[code] = []string{"*"}
+		}
+	}
+	return out
 }
 
 func (s *server) listJurisdictions(c *gin.Context) {

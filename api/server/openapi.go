@@ -3,7 +3,9 @@ package server
 import (
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -144,7 +146,7 @@ func (s *server) openAPI(ps *engine.PolicySet) map[string]any {
 		schemas["Request_"+def.Name] = decisionRequestSchema(ctxSchema)
 		schemas["Result_"+def.Name] = result
 		schemas["Response_"+def.Name] = decisionResponseSchema(ref("Result_" + def.Name))
-		addOperation(paths, operation{method: "POST", path: "/v1/decisions/" + def.Name, summary: def.Title + " (" + name + "): " + def.Description,
+		addOperation(paths, operation{method: "POST", path: "/v1/decisions/" + def.Name, summary: def.Title + " (" + name + "): " + def.Description + readsText(factsReadBy(ps, def.Name)),
 			params: []param{query("explain", "add who decided, each reason's rule IDs and the facts read", map[string]any{"type": "string", "enum": []any{"true", "false"}})},
 			body:   "Request_" + def.Name, ok: 200, okSchema: "Response_" + def.Name, errors: []int{400, 401, 403, 404, 413, 422, 429, 500, 503}})
 	}
@@ -254,4 +256,21 @@ func (s *server) serveOpenAPI(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, s.openAPI(ps))
+}
+
+// readsText says which facts a decision reads, for its operation's summary.
+func readsText(byCode map[string][]string) string {
+	codes := slices.Sorted(maps.Keys(byCode))
+	parts := make([]string, 0, len(codes))
+	for _, code := range codes {
+		facts := strings.Join(byCode[code], ", ")
+		switch {
+		case facts == "":
+			facts = "no enterprise facts"
+		case facts == "*":
+			facts = "any enterprise fact"
+		}
+		parts = append(parts, code+": "+facts)
+	}
+	return " Facts read, by the jurisdiction whose policy decides: " + strings.Join(parts, "; ") + "."
 }

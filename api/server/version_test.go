@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/credpol/credpol/internal/storage/storetest"
@@ -40,5 +42,27 @@ func TestTheCatalogueShowsResultSchemas(t *testing.T) {
 		if def["name"] == "credit_grade" && props["grade"] == nil {
 			t.Errorf("credit_grade's result schema has no grade: %v", props)
 		}
+	}
+}
+
+// The catalogue says which facts each decision reads where, so an integrator
+// knows credit_grade needs public_credit_score before getting a 422.
+func TestTheCatalogueShowsTheFactsEachDecisionReads(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	_, body := f.do(t, "GET", "/v1/decisions", f.token, "")
+	byName := map[string]map[string]any{}
+	for _, d := range body["decisions"].([]any) {
+		def := d.(map[string]any)
+		reads, _ := def["facts_read"].(map[string]any)
+		byName[def["name"].(string)] = reads
+	}
+	if got := fmt.Sprint(byName["credit_grade"]); got != "map[230000:[public_credit_score]]" {
+		t.Errorf("credit_grade reads %s", got)
+	}
+	if reads := fmt.Sprint(byName["penalty_publicity"]["100000"]); !strings.Contains(reads, "penalties") || strings.Contains(reads, "annual_reports") {
+		t.Errorf("penalty_publicity nationally reads %s", reads)
+	}
+	if reads := fmt.Sprint(byName["sampling_plan"]["350505"]); reads != "[]" {
+		t.Errorf("Quangang's sampling plan reads %s of an enterprise", reads)
 	}
 }
