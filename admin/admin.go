@@ -25,6 +25,7 @@ type Store interface {
 	LoginFailed(ctx context.Context, name string, lockAfter int, lock func(failures int) time.Time) error
 	LoginSucceeded(ctx context.Context, name string) error
 	DisableUser(ctx context.Context, name string) error
+	UpdateUser(ctx context.Context, name string, roles []Role, jurisdictions []string) error
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, hash string) (Session, error)
 	RevokeSessions(ctx context.Context, user string, hash string, at time.Time) error

@@ -25,6 +25,7 @@ const (
 	ActLogout       = "logout"
 	ActUserCreate   = "user.create"
 	ActUserDisable  = "user.disable"
+	ActUserUpdate   = "user.update"
 	ActTokenCreate  = "token.create"
 	ActTokenRotate  = "token.rotate"
 	ActTokenRevoke  = "token.revoke"

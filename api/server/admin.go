@@ -32,6 +32,7 @@ func (s *server) adminRoutes(r *gin.Engine) {
 	in.GET("/me", s.me)
 	in.GET("/users", s.listUsers)
 	in.POST("/users", s.createUser)
+	in.PATCH("/users/:name", s.updateUser)
 	in.DELETE("/users/:name", s.revokeUser)
 	in.GET("/tokens", s.listTokens)
 	in.POST("/tokens", s.createToken)
@@ -183,6 +184,16 @@ func (s *server) createUser(c *gin.Context) {
 	u, err := s.Admin.CreateUser(c.Request.Context(), &by, admin.NewUser{Name: body.Name, Password: body.Password,
 		Roles: body.Roles, Jurisdictions: body.Jurisdictions})
 	s.answer(c, http.StatusCreated, viewUser(u), err)
+}
+
+func (s *server) updateUser(c *gin.Context) {
+	var body admin.UserChange
+	if err := decodeText(c, &body); err != nil {
+		fail(c, s.Logger, err)
+		return
+	}
+	u, err := s.Admin.UpdateUser(c.Request.Context(), user(c), c.Param("name"), body)
+	s.answer(c, http.StatusOK, viewUser(u), err)
 }
 
 func (s *server) revokeUser(c *gin.Context) {

@@ -98,6 +98,8 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			expect(t, "token revoke", status, body, 200, "")
 			status, body = l.do(t, "POST", "/admin/v1/users", boss, `{"name":"later","password":"a long password","roles":["viewer"],"jurisdictions":["230000"]}`)
 			expect(t, "user create", status, body, 201, "")
+			status, body = l.do(t, "PATCH", "/admin/v1/users/later", boss, `{"roles":["editor","reviewer"]}`)
+			expect(t, "user update", status, body, 200, "")
 			status, body = l.do(t, "DELETE", "/admin/v1/users/later", boss, "")
 			expect(t, "user disable", status, body, 200, "")
 			status, body = l.do(t, "POST", "/admin/v1/logout", editor, "")
@@ -116,7 +118,7 @@ func TestAuditLogOverHTTP(t *testing.T) {
 			want := map[string]int{admin.ActUserCreate: 7, admin.ActLogin: 6, admin.ActLoginFailed: 1, admin.ActDraftCreate + admin.ActDeniedSuffix: 1,
 				admin.ActDraftCreate: 2, admin.ActDraftEdit: 2, admin.ActGatePassed: 1, admin.ActDraftSubmit: 2, admin.ActDraftApprove: 2,
 				admin.ActPublish: 1, admin.ActRollback: 1, admin.ActSchedule: 1, admin.ActCancel: 1, admin.ActTokenCreate: 1,
-				admin.ActTokenRotate: 1, admin.ActTokenRevoke: 1, admin.ActUserDisable: 1, admin.ActLogout: 1}
+				admin.ActTokenRotate: 1, admin.ActTokenRevoke: 1, admin.ActUserUpdate: 1, admin.ActUserDisable: 1, admin.ActLogout: 1}
 			for action, n := range want {
 				if got[action] != n {
 					t.Errorf("%s: %d entries, want %d", action, got[action], n)
@@ -146,6 +148,11 @@ func TestAuditLogOverHTTP(t *testing.T) {
 				case admin.ActRollback:
 					if !strings.Contains(e["details"].(string), "awaiting the provincial notice") {
 						t.Errorf("rollback entry without its reason: %v", e)
+					}
+				case admin.ActUserUpdate:
+					if e["object"] != "user/later" || !strings.Contains(e["details"].(string), `"before":{"jurisdictions":["230000"],"roles":["viewer"]}`) ||
+						!strings.Contains(e["details"].(string), `"roles":["editor","reviewer"]`) {
+						t.Errorf("user update entry: %v", e)
 					}
 				case admin.ActLoginFailed:
 					if e["actor"] != "hlj-editor" || !strings.Contains(e["details"].(string), "wrong_password") {

@@ -113,6 +113,18 @@ func (s *Store) DisableUser(ctx context.Context, name string) error {
 	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ?", name).Update("disabled", true).Error
 }
 
+// UpdateUser sets the user's roles and jurisdictions; only those columns
+// are written.
+func (s *Store) UpdateUser(ctx context.Context, name string, roles []admin.Role, jurisdictions []string) error {
+	r, err1 := json.Marshal(roles)
+	j, err2 := json.Marshal(jurisdictions)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Model(&userRow{}).Where("name = ?", name).
+		Updates(map[string]any{"roles": string(r), "jurisdictions": string(j)}).Error
+}
+
 type sessionRow struct {
 	Hash      string `gorm:"primaryKey"`
 	UserName  string
