@@ -77,6 +77,7 @@ type gateRunner struct {
 	order   []string
 	taken   map[string]bool   // every hash this process has queued
 	byDraft map[string]string // the hash queued for each draft: a newer save replaces it
+	filedIn map[string]string // the jurisdiction of the draft a hash was queued for, to file its verdict under
 	wake    chan struct{}
 	started bool
 }
@@ -97,7 +98,7 @@ func (s *Service) Start(ctx context.Context, log *slog.Logger) {
 
 func (s *Service) runner() *gateRunner {
 	if s.gate == nil {
-		s.gate = &gateRunner{svc: s, queued: map[string]map[string][]byte{}, taken: map[string]bool{}, byDraft: map[string]string{}, wake: make(chan struct{}, 1)}
+		s.gate = &gateRunner{svc: s, queued: map[string]map[string][]byte{}, taken: map[string]bool{}, byDraft: map[string]string{}, filedIn: map[string]string{}, wake: make(chan struct{}, 1)}
 	}
 	return s.gate
 }
@@ -107,8 +108,10 @@ func (s *Service) runner() *gateRunner {
 // still waiting for an earlier content of the same draft is dropped: one
 // author saving fast must not hold everyone's gate behind versions nobody
 // will submit.
-func (r *gateRunner) enqueue(draft, hash string, files map[string][]byte, force bool) {
+func (r *gateRunner) enqueue(d Draft, hash string, files map[string][]byte, force bool) {
+	draft := d.ID
 	r.mu.Lock()
+	r.filedIn[hash] = d.Jurisdiction
 	if old, ok := r.byDraft[draft]; ok && old != hash {
 		if _, waiting := r.queued[old]; waiting {
 			delete(r.queued, old)
@@ -129,22 +132,24 @@ func (r *gateRunner) enqueue(draft, hash string, files map[string][]byte, force 
 	}
 }
 
-func (r *gateRunner) next() (string, map[string][]byte, bool) {
+func (r *gateRunner) next() (hash string, files map[string][]byte, jurisdiction string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.order) == 0 {
-		return "", nil, false
+		return "", nil, "", false
 	}
 	h := r.order[0]
 	r.order = r.order[1:]
-	files := r.queued[h]
+	files = r.queued[h]
 	delete(r.queued, h)
-	return h, files, true
+	jurisdiction = r.filedIn[h]
+	delete(r.filedIn, h)
+	return h, files, jurisdiction, true
 }
 
 func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
 	for {
-		hash, files, ok := r.next()
+		hash, files, jurisdiction, ok := r.next()
 		if !ok {
 			select {
 			case <-ctx.Done():
@@ -171,7 +176,7 @@ func (r *gateRunner) loop(ctx context.Context, log *slog.Logger) {
 			}
 			continue
 		}
-		if err := r.svc.Audit(ctx, gateActor, gateRecord(hash, rep)); err != nil {
+		if err := r.svc.Audit(ctx, gateActor, gateRecord(hash, jurisdiction, rep)); err != nil {
 			// No caller waits for the gate: the missing entry is an error for the operator.
 			auditLogger(log).Error("gate verdict stored without its audit entry", "hash", hash, "err", err.Error())
 		}
@@ -189,7 +194,7 @@ func (s *Service) gateOf(ctx context.Context, d Draft) (GateResult, error) {
 		if err := s.Store.SaveGateResult(ctx, res); err != nil && !errors.Is(err, ErrConflict) {
 			return GateResult{}, unavailable(err)
 		}
-		s.runner().enqueue(d.ID, hash, files, false)
+		s.runner().enqueue(d, hash, files, false)
 		return res, nil
 	case err != nil:
 		return GateResult{}, unavailable(err)
@@ -198,19 +203,20 @@ func (s *Service) gateOf(ctx context.Context, d Draft) (GateResult, error) {
 		if err := s.Store.SaveGateResult(ctx, res); err != nil {
 			return GateResult{}, unavailable(err)
 		}
-		s.runner().enqueue(d.ID, hash, files, true)
+		s.runner().enqueue(d, hash, files, true)
 	case res.State == GatePending:
 		// Queued here, or by another process or before a restart: the queue
 		// is in memory, so take it unless this process already has.
-		s.runner().enqueue(d.ID, hash, files, false)
+		s.runner().enqueue(d, hash, files, false)
 	}
 	return res, nil
 }
 
 // gateRecord is the audit entry of a verdict: the content it was on and
-// each check's outcome.
-func gateRecord(hash string, rep GateReport) Record {
-	r := Record{Action: ActGateFailed, Object: "content/" + hash, After: hash}
+// each check's outcome, filed under the jurisdiction of the draft that
+// asked for it, so the auditors of that subtree see it.
+func gateRecord(hash, jurisdiction string, rep GateReport) Record {
+	r := Record{Action: ActGateFailed, Object: "content/" + hash, After: hash, Jurisdiction: jurisdiction}
 	if rep.Passed {
 		r.Action = ActGatePassed
 	}

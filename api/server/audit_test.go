@@ -149,6 +149,10 @@ func TestAuditLogOverHTTP(t *testing.T) {
 					if !strings.Contains(e["details"].(string), "awaiting the provincial notice") {
 						t.Errorf("rollback entry without its reason: %v", e)
 					}
+				case admin.ActGatePassed:
+					if e["jurisdiction"] != "230000" || e["after_hash"] != hash {
+						t.Errorf("the gate's verdict is not filed under the draft's jurisdiction: %v", e)
+					}
 				case admin.ActUserUpdate:
 					if e["object"] != "user/later" || !strings.Contains(e["details"].(string), `"before":{"jurisdictions":["230000"],"roles":["viewer"]}`) ||
 						!strings.Contains(e["details"].(string), `"roles":["editor","reviewer"]`) {
