@@ -24,6 +24,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
@@ -333,7 +334,9 @@ func (ps *PolicySet) Evaluate(ctx context.Context, decision string, chain []stri
 		in[k] = v
 	}
 	in["params"] = ps.paramsFor(chain)
-	opts := []rego.EvalOption{rego.EvalParsedInput(ast.LazyObject(in))}
+	// OPA's own timers are not read: without NoOp each evaluation would make
+	// and fill a fresh set.
+	opts := []rego.EvalOption{rego.EvalParsedInput(ast.LazyObject(in)), rego.EvalMetrics(metrics.NoOp())}
 	if t, ok := ctx.Value(tracerKey{}).(topdown.QueryTracer); ok {
 		opts = append(opts, rego.EvalQueryTracer(t))
 	}
