@@ -74,6 +74,8 @@ const (
 	Altered   = "altered"   // an entry no longer matches its hash
 	Removed   = "removed"   // a sequence number is missing
 	Reordered = "reordered" // an entry does not follow the one before it
+	Rewritten = "rewritten" // an entry's hash is not the one recorded outside the database
+	Truncated = "truncated" // an entry recorded outside the database is gone
 )
 
 // Finding is the first departure from the chain.
@@ -84,7 +86,14 @@ type Finding struct {
 }
 
 // Verifier checks entries one at a time, in the order they are stored.
+//
+// A chain proves that no entry was changed without rewriting every hash
+// after it, which whoever can write to the database can do. Anchors close
+// that gap: head hashes (seq → hash) an operator copied elsewhere earlier,
+// from a previous verify. An entry whose hash is not its anchor's shows
+// the chain rewritten at or before it.
 type Verifier struct {
+	Anchors map[int64]string
 	prev    *Entry
 	Checked int64
 	Head    string
@@ -110,12 +119,26 @@ func (v *Verifier) Next(e Entry) bool {
 		v.Found = &Finding{Seq: wantSeq, Kind: Removed, Message: fmt.Sprintf("entry %d was removed: entry %d follows entry %d", wantSeq, e.Seq, wantSeq-1)}
 	case e.Seq < wantSeq || e.PrevHash != wantPrev:
 		v.Found = &Finding{Seq: e.Seq, Kind: Reordered, Message: fmt.Sprintf("entry %d does not follow entry %d: removed, reordered or rewritten before it", e.Seq, wantSeq-1)}
+	case v.Anchors[e.Seq] != "" && v.Anchors[e.Seq] != e.Hash:
+		v.Found = &Finding{Seq: e.Seq, Kind: Rewritten, Message: fmt.Sprintf("entry %d's hash is %s, not %s as recorded outside the database: the chain was rewritten at or before entry %d", e.Seq, e.Hash, v.Anchors[e.Seq], e.Seq)}
 	}
 	if v.Found != nil {
 		return false
 	}
 	v.prev, v.Head, v.HeadSeq = &e, e.Hash, e.Seq
 	return true
+}
+
+// End is called after the last entry: an anchor beyond it was cut off.
+func (v *Verifier) End() {
+	if v.Found != nil {
+		return
+	}
+	for seq := range v.Anchors {
+		if seq > v.HeadSeq && (v.Found == nil || seq < v.Found.Seq) {
+			v.Found = &Finding{Seq: seq, Kind: Truncated, Message: fmt.Sprintf("entry %d, recorded outside the database, is gone: the log ends at entry %d", seq, v.HeadSeq)}
+		}
+	}
 }
 
 // Verify walks entries in stored order and returns the first finding (nil

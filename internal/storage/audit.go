@@ -96,7 +96,13 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]aud
 
 // VerifyAudit walks the whole audit log, a page at a time.
 func (s *Store) VerifyAudit(ctx context.Context) (audit.Verifier, error) {
-	var v audit.Verifier
+	return s.VerifyAuditAnchored(ctx, nil)
+}
+
+// VerifyAuditAnchored is VerifyAudit also holding entries to head hashes
+// recorded outside the database (seq → hash).
+func (s *Store) VerifyAuditAnchored(ctx context.Context, anchors map[int64]string) (audit.Verifier, error) {
+	v := audit.Verifier{Anchors: anchors}
 	var after int64
 	for {
 		page, err := s.AuditEntries(ctx, after, 1000)
@@ -109,6 +115,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (audit.Verifier, error) {
 			}
 		}
 		if len(page) < 1000 {
+			v.End()
 			return v, nil
 		}
 		after = page[len(page)-1].Seq
