@@ -76,7 +76,7 @@ func parseAnchors(in []string) (map[int64]string, error) {
 		seq, hash, ok := strings.Cut(a, ":")
 		n, err := strconv.ParseInt(seq, 10, 64)
 		if !ok || err != nil || n < 1 || len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
-			return nil, fmt.Errorf("--anchor %q: want SEQ:HASH, an entry number and its 64-hex-digit hash as verify prints them", a)
+			return nil, fmt.Errorf("--anchor %q: want SEQ:HASH, the head's number and 64-hex-digit hash as verify prints them", a)
 		}
 		out[n] = hash
 	}

@@ -25,15 +25,17 @@ func decisionLogVerifyCmd() *cobra.Command {
 		o        common
 		from, to string
 		asJSON   bool
+		anchors  []string
 	)
 	var cmd *cobra.Command
 	cmd = &cobra.Command{
-		Use:   "verify [--from T] [--to T] [--json]",
+		Use:   "verify [--from T] [--to T] [--json] [--anchor SEQ:HASH ...]",
 		Short: "Check that no stored decision was changed or removed: every row against its hash, every batch against the chain",
 		Long: "Walks the chain of written batches from the first (or retention's cut): each batch's record\n" +
 			"against its hash and the one before it, and, for batches written in [--from, --to), each row\n" +
 			"against its own hash and the batch's count and root. Prints what was changed, removed or\n" +
-			"reordered, at its batch and decision, and exits 1 when anything was.",
+			"reordered, at its batch and decision, and exits 1 when anything was. --anchor SEQ:HASH holds the\n" +
+			"chain to a head batch hash copied outside the database earlier (see credpol audit verify).",
 		Args:    cobra.NoArgs,
 		PreRunE: envOverrides,
 		RunE: o.withStore(func(ctx context.Context, st *storage.Store, _ []string) error {
@@ -48,7 +50,11 @@ func decisionLogVerifyCmd() *cobra.Command {
 				}
 				bounds[i] = t
 			}
-			rep, err := decisionlog.Verify(ctx, st, bounds[0], bounds[1])
+			held, err := parseAnchors(anchors)
+			if err != nil {
+				return err
+			}
+			rep, err := decisionlog.Verify(ctx, st, bounds[0], bounds[1], held)
 			if err != nil {
 				return err
 			}
@@ -73,5 +79,6 @@ func decisionLogVerifyCmd() *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "check the rows of batches written from this time (RFC 3339, or a date)")
 	cmd.Flags().StringVar(&to, "to", "", "up to this time, exclusive")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringArrayVar(&anchors, "anchor", nil, "a batch's hash recorded outside the database earlier, as SEQ:HASH (repeatable)")
 	return cmd
 }

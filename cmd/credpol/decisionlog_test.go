@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,16 +40,35 @@ func TestDecisionLogVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	verify := func() (string, error) {
+	verify := func(args ...string) (string, error) {
 		var out bytes.Buffer
 		cmd := decisionLogVerifyCmd()
-		cmd.SetArgs([]string{"--database-url", db, "--log-level", "error"})
+		cmd.SetArgs(append([]string{"--database-url", db, "--log-level", "error"}, args...))
 		cmd.SetOut(&out)
 		err := cmd.ExecuteContext(ctx)
 		return out.String(), err
 	}
-	if out, err := verify(); err != nil {
+	out, err := verify("--json")
+	if err != nil {
 		t.Fatalf("an untouched log: %v\n%s", err, out)
+	}
+	var head struct {
+		Head    string `json:"head"`
+		HeadSeq int64  `json:"head_seq"`
+	}
+	if err := json.Unmarshal([]byte(out), &head); err != nil || head.HeadSeq < 1 {
+		t.Fatalf("the head: %v %s", err, out)
+	}
+	// A head copied elsewhere holds the chain: a stored chain that differs
+	// from it was rewritten, and one that ends before it was cut.
+	if out, err := verify("--anchor", fmt.Sprintf("%d:%s", head.HeadSeq, head.Head)); err != nil {
+		t.Fatalf("the log held to its own head: %v\n%s", err, out)
+	}
+	if out, err := verify("--anchor", fmt.Sprintf("%d:%s", head.HeadSeq, strings.Repeat("0", 64))); err == nil || !strings.Contains(out, "rewritten at or before batch") {
+		t.Errorf("a head that differs: %v\n%s", err, out)
+	}
+	if out, err := verify("--anchor", fmt.Sprintf("%d:%s", head.HeadSeq+1, head.Head)); err == nil || !strings.Contains(out, "is gone") {
+		t.Errorf("a head beyond the chain: %v\n%s", err, out)
 	}
 	raw, err := sql.Open("sqlite", db)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -175,6 +176,8 @@ const (
 	BatchAltered   = "batch_altered"   // a batch record no longer matches its hash
 	ChainBroken    = "chain_broken"    // a batch does not follow the one before it: a batch removed, reordered or rewritten
 	Orphaned       = "orphaned"        // rows name a batch that has no record
+	Rewritten      = "rewritten"       // a batch's hash is not the one recorded outside the database
+	Truncated      = "truncated"       // a batch recorded outside the database is gone
 )
 
 // ChainReport is what Verify checked and found.
@@ -195,8 +198,10 @@ func (r ChainReport) OK() bool { return len(r.Findings) == 0 }
 // each row against its hash, each batch's rows against its root and count,
 // each batch against its hash, and each batch against the one before it.
 // Batches written outside [from, to) are checked as links only (zero times
-// bound nothing).
-func Verify(ctx context.Context, st ChainStore, from, to time.Time) (ChainReport, error) {
+// bound nothing). Anchors are batch hashes (seq → hash) copied outside the
+// database earlier: whoever can write to it can rewrite a whole chain, but
+// not what was recorded elsewhere.
+func Verify(ctx context.Context, st ChainStore, from, to time.Time, anchors map[int64]string) (ChainReport, error) {
 	rep := ChainReport{Findings: []Finding{}}
 	cut, err := st.ChainCut(ctx)
 	if err != nil {
@@ -239,6 +244,10 @@ func Verify(ctx context.Context, st ChainStore, from, to time.Time) (ChainReport
 				rep.Findings = append(rep.Findings, Finding{Batch: b.Seq, Kind: ChainBroken,
 					Message: fmt.Sprintf("batch %d does not follow the record of batch %d: one of them was rewritten", b.Seq, prev.Seq)})
 			}
+			if a := anchors[b.Seq]; a != "" && a != b.Hash {
+				rep.Findings = append(rep.Findings, Finding{Batch: b.Seq, Kind: Rewritten,
+					Message: fmt.Sprintf("batch %d's hash is %s, not %s as recorded outside the database: the chain was rewritten at or before batch %d", b.Seq, b.Hash, a, b.Seq)})
+			}
 			prev = &batches[i]
 			if (!from.IsZero() && b.WrittenAt.Before(from)) || (!to.IsZero() && !b.WrittenAt.Before(to)) {
 				continue
@@ -246,6 +255,13 @@ func Verify(ctx context.Context, st ChainStore, from, to time.Time) (ChainReport
 			if err := verifyEntries(ctx, st, b, cut, &rep); err != nil {
 				return rep, err
 			}
+		}
+	}
+	for _, seq := range slices.Sorted(maps.Keys(anchors)) {
+		if seq > rep.HeadSeq {
+			rep.Findings = append(rep.Findings, Finding{Batch: seq, Kind: Truncated,
+				Message: fmt.Sprintf("batch %d, recorded outside the database, is gone: the chain ends at batch %d", seq, rep.HeadSeq)})
+			break
 		}
 	}
 	before, orphaned, err := st.UnchainedDecisions(ctx)

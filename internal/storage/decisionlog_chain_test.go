@@ -43,7 +43,7 @@ func write(t *testing.T, st *storage.Store, at time.Time, n int) []decisionlog.R
 
 func verifyChain(t *testing.T, st *storage.Store) decisionlog.ChainReport {
 	t.Helper()
-	rep, err := decisionlog.Verify(context.Background(), st, time.Time{}, time.Time{})
+	rep, err := decisionlog.Verify(context.Background(), st, time.Time{}, time.Time{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
