@@ -10,7 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOGC="${GOGC:-400}"
 echo "GOGC=$GOGC  $(go env GOVERSION)  $(nproc) cores  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-go test ./internal/decision -run '^$' -bench 'DecideGrowth' -benchmem -count 1 "$@" | tee /dev/stderr | awk '
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+go test ./internal/decision -run '^$' -bench 'DecideGrowth' -benchmem -count 1 "$@" | tee "$out"
+awk '
 	/^BenchmarkDecideGrowth(ByID)?\// {
 		split($1, p, "/"); kind = (p[1] ~ /ByID$/ ? "by id" : "inline"); d = p[2]; n = p[3]
 		sub(/^n=/, "", n); sub(/-[0-9]+$/, "", n)
@@ -33,4 +36,4 @@ go test ./internal/decision -run '^$' -bench 'DecideGrowth' -benchmem -count 1 "
 				printf " %8s\n", (a != "" && b != "" ? sprintf("%.2f", b / a) : "-")
 			}
 		}
-	}'
+	}' "$out"
