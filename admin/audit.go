@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -26,6 +27,7 @@ const (
 	ActUserCreate   = "user.create"
 	ActUserDisable  = "user.disable"
 	ActUserUpdate   = "user.update"
+	ActBundleExport = "bundle.export"
 	ActTokenCreate  = "token.create"
 	ActTokenRotate  = "token.rotate"
 	ActTokenRevoke  = "token.revoke"
@@ -226,4 +228,16 @@ func (s *Service) AuditEntries(ctx context.Context, u User, q audit.Query) ([]au
 		return nil, unavailable(err)
 	}
 	return es, nil
+}
+
+// BundleExported records that a revision's policies left as an OPA bundle,
+// to an agent polling the bundle service (by names its token) or, with by
+// empty, to a file written on the server (to names the destination).
+func (s *Service) BundleExported(ctx context.Context, by string, number int64, tree, to string) error {
+	object := "tree/" + tree
+	if number > 0 {
+		object = fmt.Sprintf("revision/%d", number)
+	}
+	return s.Audit(ctx, cmp.Or(by, shellActor), Record{Action: ActBundleExport, Object: object, After: tree,
+		Details: map[string]any{"to": to}})
 }

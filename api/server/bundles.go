@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/internal/problem"
 )
@@ -56,6 +57,15 @@ func (s *server) bundle(c *gin.Context) {
 	if err != nil {
 		fail(c, s.Logger, err)
 		return
+	}
+	if s.Admin != nil {
+		// Each agent's fetch of a revision is an export of the policies; a
+		// 304 carries none, so polling adds nothing to the audit log.
+		ctx := admin.WithOrigin(c.Request.Context(), admin.Origin{Addr: c.RemoteIP(), RequestID: requestID(c)})
+		if err := s.Admin.BundleExported(ctx, principal(c).Name, ps.Number(), ps.Revision(), "OPA bundle service"); err != nil {
+			fail(c, s.Logger, err)
+			return
+		}
 	}
 	c.Data(http.StatusOK, "application/gzip", data)
 }

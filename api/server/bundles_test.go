@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/api/server"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/engine/enginetest"
@@ -119,5 +120,33 @@ bundles:
 			t.Fatalf("stock OPA still grades 795 %q 30 s after the revision changed", grade())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Each agent's fetch of a revision is an export the audit log records, by
+// token; a poll answered 304 is not.
+func TestBundleFetchesAreAudited(t *testing.T) {
+	for _, st := range storetest.Stores(t) {
+		t.Run(st.Name, func(t *testing.T) {
+			l := newLifecycle(t, st, sharedGate)
+			auditor := l.login(t, "auditor", []admin.Role{admin.Auditor}, "100000")
+			resp, _ := getBundle(t, l.fixture, l.token, "")
+			if resp.StatusCode != 200 {
+				t.Fatalf("the bundle: %d", resp.StatusCode)
+			}
+			for range 3 {
+				if again, _ := getBundle(t, l.fixture, l.token, resp.Header.Get("ETag")); again.StatusCode != 304 {
+					t.Fatalf("a poll: %d", again.StatusCode)
+				}
+			}
+			entries := l.auditEntries(t, auditor, "action="+admin.ActBundleExport)
+			if len(entries) != 1 {
+				t.Fatalf("%d bundle.export entries, want 1: %v", len(entries), entries)
+			}
+			e := entries[0]
+			if e["actor"] == "" || e["after_hash"] != l.engine.Current().Revision() || !strings.Contains(e["details"].(string), "OPA bundle service") {
+				t.Errorf("the entry: %v", e)
+			}
+		})
 	}
 }

@@ -43,6 +43,7 @@ func bundleExportCmd() *cobra.Command {
 				return errors.New("name the bundle file with -o FILE")
 			}
 			var ps *engine.PolicySet
+			var exported func(*engine.PolicySet) error
 			if revision != 0 {
 				if cmd.Flags().Changed("policy-dir") || o.builtin {
 					return errors.New("--revision names a published revision: leave out --policy-dir and --builtin")
@@ -52,6 +53,16 @@ func bundleExportCmd() *cobra.Command {
 					return err
 				}
 				defer st.Close()
+				// A published revision leaving the store is an export the
+				// audit log records.
+				exported = func(ps *engine.PolicySet) error {
+					adm, err := offlineAdmin(ctx, st)
+					if err != nil {
+						return err
+					}
+					abs, _ := filepath.Abs(out)
+					return adm.BundleExported(ctx, "", revision, ps.Revision(), abs)
+				}
 				r, err := st.Revision(ctx, revision)
 				if errors.Is(err, admin.ErrNotFound) {
 					return fmt.Errorf("there is no revision %d", revision)
@@ -78,6 +89,9 @@ func bundleExportCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: OPA bundle of revision %s\n", out, ps.Revision())
+			if exported != nil {
+				return exported(ps)
+			}
 			return nil
 		},
 	}

@@ -16,11 +16,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/credpol/credpol/admin"
 	"github.com/credpol/credpol/engine"
 	"github.com/credpol/credpol/engine/enginetest"
 	"github.com/credpol/credpol/internal/decision"
 	"github.com/credpol/credpol/internal/decisionlog"
 	"github.com/credpol/credpol/internal/enterprise"
+	"github.com/credpol/credpol/internal/storage/storetest"
 	"github.com/credpol/credpol/internal/verify"
 	"github.com/credpol/credpol/policies"
 	"github.com/credpol/credpol/testpolicies"
@@ -152,5 +154,43 @@ func TestBundleImportWritesAWorkingCopy(t *testing.T) {
 	}
 	if out, err = run(bundleImportCmd(), bundlePath, "--into", into, "--builtin"); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("importing over a working copy: %v\n%s", err, out)
+	}
+}
+
+// Exporting a published revision from the store is recorded in the audit
+// log, by the shell, with the file it went to.
+func TestBundleExportOfARevisionIsAudited(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	adm, err := offlineAdmin(ctx, st.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := engine.Compile(ctx, policies.FS, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := adm.Bootstrap(ctx, ps.Files(), nil, ps.Revision(), "test"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "bundle.tar.gz")
+	cmd := bundleCmd()
+	cmd.SetArgs([]string{"export", "--revision", "1", "--database-url", st.URL, "--log-level", "error", "-o", out})
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := st.Store.AuditEntries(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exports []string
+	for _, e := range entries {
+		if e.Action == admin.ActBundleExport {
+			exports = append(exports, e.Actor+" "+e.Object+" "+e.AfterHash+" "+e.Details)
+		}
+	}
+	if len(exports) != 1 || !strings.HasPrefix(exports[0], "shell revision/1 "+ps.Revision()) || !strings.Contains(exports[0], out) {
+		t.Errorf("bundle.export entries: %v", exports)
 	}
 }
