@@ -178,6 +178,12 @@ func (l *Log) Record(ctx context.Context, r Record) error {
 // wait from the moment of Submit. Entries submitted before any is waited on
 // share the log's group commits: a batch submits all, then waits.
 func (l *Log) Submit(ctx context.Context, r Record) (wait func() error, err error) {
+	if r.Encoded == nil {
+		// Here, on every request's own core, not in the one writer. A record
+		// that does not encode goes on without: the writer meets the error
+		// and sets the record aside as a dead letter, as the store's refusals.
+		_ = r.Encode()
+	}
 	ctx, cancel := context.WithTimeout(ctx, l.opts.Wait)
 	defer func() {
 		if err != nil {

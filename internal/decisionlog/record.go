@@ -2,7 +2,10 @@ package decisionlog
 
 import (
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/goccy/go-json"
 )
 
 // Record is one decision as the decision log keeps it: enough to show an
@@ -22,6 +25,25 @@ type Record struct {
 	Result       map[string]any `json:"result"`
 	Reasons      []any          `json:"reasons"`
 	Latency      time.Duration  `json:"latency_ns"`
+	// Encoded are Input, Result and Reasons as JSON, encoded once when the
+	// log takes the record, by the request's goroutine: the write-ahead log
+	// and the store then write these bytes rather than encode them again.
+	Encoded *Encoded `json:"-"`
+}
+
+// Encoded are a record's JSON documents, as the store writes them.
+type Encoded struct{ Input, Result, Reasons json.RawMessage }
+
+// Encode fills r.Encoded.
+func (r *Record) Encode() error {
+	in, err1 := json.Marshal(r.Input)
+	res, err2 := json.Marshal(r.Result)
+	why, err3 := json.Marshal(r.Reasons)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return fmt.Errorf("encoding decision %s: %w", r.ID, err)
+	}
+	r.Encoded = &Encoded{Input: in, Result: res, Reasons: why}
+	return nil
 }
 
 // ErrRecordNotFound is returned by a store for an unknown decision id.

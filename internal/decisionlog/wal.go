@@ -117,12 +117,27 @@ func readSegment(name string, keep func(id string, raw []byte, reason string)) (
 	}
 }
 
+// walLine is r as the write-ahead log keeps it: its documents as they were
+// encoded when the log took it, where they were (read back, they decode
+// into the same Record).
+func walLine(r Record) any {
+	if r.Encoded == nil {
+		return r
+	}
+	return struct {
+		Record
+		Input   json.RawMessage `json:"input"`
+		Result  json.RawMessage `json:"result"`
+		Reasons json.RawMessage `json:"reasons"`
+	}{r, r.Encoded.Input, r.Encoded.Result, r.Encoded.Reasons}
+}
+
 // append writes a group of entries and syncs them to disk.
 func (w *wal) append(group []*entry) error {
 	w.buf.Reset()
 	enc := json.NewEncoder(&w.buf)
 	for _, e := range group {
-		if err := enc.Encode(e.rec); err != nil {
+		if err := enc.Encode(walLine(e.rec)); err != nil {
 			return fmt.Errorf("encoding decision %s: %w", e.rec.ID, err)
 		}
 	}

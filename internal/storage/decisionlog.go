@@ -262,12 +262,12 @@ func (s *Store) CountDecisions(ctx context.Context) (int64, error) {
 }
 
 func decisionRowOf(r decisionlog.Record) (decisionRow, error) {
-	in, err1 := json.Marshal(r.Input)
-	res, err2 := json.Marshal(r.Result)
-	why, err3 := json.Marshal(r.Reasons)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return decisionRow{}, fmt.Errorf("encoding decision %s: %w", r.ID, err)
+	if r.Encoded == nil { // a record the log did not take: encoded here
+		if err := r.Encode(); err != nil {
+			return decisionRow{}, err
+		}
 	}
+	in, res, why := r.Encoded.Input, r.Encoded.Result, r.Encoded.Reasons
 	// To the microsecond, as Postgres keeps a timestamp: the row's hash covers it.
 	row := decisionRow{ID: r.ID, LoggedAt: r.Time.UTC().Round(time.Microsecond), Caller: r.Caller, Decision: r.Decision, Jurisdiction: r.Jurisdiction,
 		Source: r.Source, AsOf: r.AsOf, Revision: r.Revision, Input: string(in), Result: string(res), Reasons: string(why),
