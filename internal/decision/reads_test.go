@@ -54,4 +54,11 @@ func TestADecisionTakesOnlyTheFactsItReads(t *testing.T) {
 	if pe, ok := problem.As(err); !ok || pe.Code != "invalid_facts" || !strings.Contains(fmt.Sprint(pe.Details), "facts.penalties") {
 		t.Errorf("penalty_publicity with a broken penalty: %v, want invalid_facts on the penalty", err)
 	}
+
+	// Facts it does not read are still held to JSON's syntax.
+	broken := json.RawMessage(`{"jurisdiction":"350505","public_credit_score":812,"penalties":[1,,2]}`)
+	_, err = svc.Decide(context.Background(), caller, decision.Request{Decision: "credit_grade", Jurisdiction: "230000", AsOf: "2026-11-21", Facts: broken})
+	if pe, ok := problem.As(err); !ok || pe.Code != "invalid_facts" {
+		t.Errorf("credit_grade with malformed JSON among the penalties: %v, want invalid_facts", err)
+	}
 }

@@ -84,108 +84,228 @@ type Member struct {
 	Value []byte // shares data's memory
 }
 
-// Members splits a JSON object into its members in one pass, holding its
-// nesting to MaxDepth as TooDeep does, so a reader that needs a few members
-// of a large document steps over the others without decoding them. ok is
-// false for anything it does not simply split: not an object, a key with an
-// escape, nesting too deep, unbalanced brackets. Like TooDeep it checks no
-// other syntax: the members a caller decodes are checked by their decoder.
+// Members splits a JSON object into its members in one pass that checks
+// the whole document's syntax, nesting held to MaxDepth as TooDeep holds
+// it, but decodes nothing: a reader that needs a few members of a large
+// document steps over the others. ok is false for anything that is not one
+// well-formed object whose keys hold no escapes; the caller's decoder then
+// explains it.
 func Members(data []byte) (members []Member, ok bool) {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
+	s := scanner{data: data}
+	s.space()
+	if !s.at('{') {
 		return nil, false
 	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return []Member{}, skipSpace(data, i+1) == len(data)
+	s.i++
+	s.depth = 1
+	members = []Member{}
+	s.space()
+	if s.at('}') {
+		s.i++
+		s.space()
+		return members, s.i == len(data)
 	}
 	for {
-		if i >= len(data) || data[i] != '"' {
+		s.space()
+		start := s.i
+		if !s.str() || bytes.IndexByte(data[start:s.i], '\\') >= 0 {
 			return nil, false
 		}
-		end := bytes.IndexByte(data[i+1:], '"')
-		if end < 0 || bytes.IndexByte(data[i+1:i+1+end], '\\') >= 0 {
+		key := string(data[start+1 : s.i-1])
+		s.space()
+		if !s.at(':') {
 			return nil, false
 		}
-		key := string(data[i+1 : i+1+end])
-		i = skipSpace(data, i+end+2)
-		if i >= len(data) || data[i] != ':' {
+		s.i++
+		s.space()
+		from := s.i
+		if !s.value() {
 			return nil, false
 		}
-		start := skipSpace(data, i+1)
-		stop, ok := valueEnd(data, start)
-		if !ok {
-			return nil, false
-		}
-		members = append(members, Member{Key: key, Value: data[start:stop]})
-		i = skipSpace(data, stop)
-		if i >= len(data) {
-			return nil, false
-		}
-		switch data[i] {
-		case ',':
-			i = skipSpace(data, i+1)
-		case '}':
-			return members, skipSpace(data, i+1) == len(data)
+		members = append(members, Member{Key: key, Value: data[from:s.i]})
+		s.space()
+		switch {
+		case s.at(','):
+			s.i++
+		case s.at('}'):
+			s.i++
+			s.space()
+			return members, s.i == len(data)
 		default:
 			return nil, false
 		}
 	}
 }
 
-// valueEnd is the end of the value starting at i: after its closing bracket
-// or quote, or at the delimiter ending a scalar. Strings are stepped over
-// by searching for their closing quote rather than byte by byte.
-func valueEnd(data []byte, i int) (int, bool) {
-	depth := 0
-	for i < len(data) {
-		switch c := data[i]; c {
-		case '"':
-			for {
-				q := bytes.IndexByte(data[i+1:], '"')
-				if q < 0 {
-					return 0, false
-				}
-				i += q + 1
-				backslashes := 0
-				for j := i - 1; data[j] == '\\'; j-- {
-					backslashes++
-				}
-				if backslashes%2 == 0 {
-					break
-				}
-			}
-			i++
-			if depth == 0 {
-				return i, true
-			}
-			continue
-		case '{', '[':
-			if depth++; depth >= MaxDepth {
-				return 0, false
-			}
-		case '}', ']':
-			if depth == 0 {
-				return i, true // the end of a scalar that closes its object
-			}
-			if depth--; depth == 0 {
-				return i + 1, true
-			}
-		case ',':
-			if depth == 0 {
-				return i, true
-			}
-		}
-		i++
-	}
-	return i, depth == 0
+// scanner checks JSON syntax (RFC 8259) without building anything.
+type scanner struct {
+	data  []byte
+	i     int
+	depth int
 }
 
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
+func (s *scanner) at(c byte) bool { return s.i < len(s.data) && s.data[s.i] == c }
+
+func (s *scanner) space() {
+	for s.i < len(s.data) {
+		switch s.data[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
 	}
-	return i
+}
+
+func (s *scanner) value() bool {
+	if s.i >= len(s.data) {
+		return false
+	}
+	switch c := s.data[s.i]; {
+	case c == '{' || c == '[':
+		return s.composite(c)
+	case c == '"':
+		return s.str()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	}
+	return false
+}
+
+// composite is an object (open '{') or an array ('['), members checked in turn.
+func (s *scanner) composite(open byte) bool {
+	if s.depth++; s.depth > MaxDepth {
+		return false
+	}
+	closer := byte(']')
+	if open == '{' {
+		closer = '}'
+	}
+	s.i++
+	s.space()
+	if s.at(closer) {
+		s.i++
+		s.depth--
+		return true
+	}
+	for {
+		s.space()
+		if open == '{' {
+			if !s.str() {
+				return false
+			}
+			s.space()
+			if !s.at(':') {
+				return false
+			}
+			s.i++
+			s.space()
+		}
+		if !s.value() {
+			return false
+		}
+		s.space()
+		switch {
+		case s.at(','):
+			s.i++
+		case s.at(closer):
+			s.i++
+			s.depth--
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// str is a string: no control characters, only JSON's escapes.
+func (s *scanner) str() bool {
+	if !s.at('"') {
+		return false
+	}
+	for s.i++; s.i < len(s.data); s.i++ {
+		switch c := s.data[s.i]; {
+		case c == '"':
+			s.i++
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			s.i++
+			if s.i >= len(s.data) {
+				return false
+			}
+			switch s.data[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if s.i+4 >= len(s.data) {
+					return false
+				}
+				for _, h := range s.data[s.i+1 : s.i+5] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return false
+					}
+				}
+				s.i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func (s *scanner) literal(word string) bool {
+	if !bytes.HasPrefix(s.data[s.i:], []byte(word)) {
+		return false
+	}
+	s.i += len(word)
+	return true
+}
+
+// number is -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() bool {
+	if s.at('-') {
+		s.i++
+	}
+	switch {
+	case s.at('0'):
+		s.i++
+	case s.i < len(s.data) && s.data[s.i] >= '1' && s.data[s.i] <= '9':
+		s.digits()
+	default:
+		return false
+	}
+	if s.at('.') {
+		s.i++
+		if !s.digits() {
+			return false
+		}
+	}
+	if s.at('e') || s.at('E') {
+		s.i++
+		if s.at('+') || s.at('-') {
+			s.i++
+		}
+		if !s.digits() {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scanner) digits() bool {
+	from := s.i
+	for s.i < len(s.data) && s.data[s.i] >= '0' && s.data[s.i] <= '9' {
+		s.i++
+	}
+	return s.i > from
 }
 
 // Syntax returns the first reason data is not one well-formed JSON value
