@@ -109,7 +109,9 @@ func (b *uiBrowser) shot(name string) {
 // waitText waits until sel's text contains want, and returns it.
 func (b *uiBrowser) waitText(sel, want string) string {
 	b.t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	// The gate runs the whole regression suite under the race detector;
+	// on a busy two-core machine that takes well over a minute.
+	deadline := time.Now().Add(240 * time.Second)
 	var text string
 	for {
 		var err error
@@ -239,6 +241,7 @@ func TestWebUIInChromium(t *testing.T) {
 	l.login(t, "hlj-reviewer", []admin.Role{admin.Reviewer}, "230000")
 	l.login(t, "hlj-publisher", []admin.Role{admin.Publisher}, "230000")
 	l.login(t, "qg-editor", []admin.Role{admin.Editor}, "350505")
+	l.login(t, "hlj-auditor", []admin.Role{admin.Auditor}, "230000")
 	firm := at795[0]
 	decide := func() string {
 		t.Helper()
@@ -267,6 +270,10 @@ func TestWebUIInChromium(t *testing.T) {
 	b.shot("01-login")
 	b.login("hlj-editor")
 	b.waitText("#who-scope", "黑龙江省（230000）")
+	if !eval[bool](b, `document.getElementById("nav-audit").hidden`) {
+		b.shot("failed")
+		t.Fatal("an editor's navigation shows 审计日志")
+	}
 
 	// 辖区树: Heilongjiang decides the credit grade itself.
 	b.open("#/tree/230000")
@@ -315,6 +322,23 @@ func TestWebUIInChromium(t *testing.T) {
 	b.run("save params", chromedp.Click(chromedp.ID("params-save")))
 	b.waitText("#params-status", "检查通过")
 	b.shot("04-params-form")
+
+	// 差异: the draft against the live revision, side by side, with the
+	// changed value by its key path.
+	b.open("#/diff?draft=" + id)
+	paramsDiff := `section.file-diff[data-path="policies/params/230000/data.json"]`
+	changed := b.waitText(paramsDiff+" .value-changes", "credit_grade.bands[1].min")
+	if !strings.Contains(changed, "credit_grade.bands[1].min：790 → 800") {
+		t.Errorf("the draft's value changes read %q, want credit_grade.bands[1].min：790 → 800", changed)
+	}
+	type sides struct{ Old, New string }
+	row := eval[sides](b, `(() => { const r = document.querySelector('`+paramsDiff+` tr.changed'); const t = r.querySelectorAll("td.tx");
+		return {Old: t[0].textContent, New: t[1].textContent}; })()`)
+	if !strings.Contains(row.Old, "790") || !strings.Contains(row.New, "800") {
+		t.Errorf("the changed line reads %+v, want 790 on the left and 800 on the right", row)
+	}
+	b.waitText(`section.file-diff[data-path="`+testFile+`"] tr.changed`, `790: "C"`)
+	b.shot("11-diff")
 
 	// 测试结果.
 	b.open("#/draft/" + id + "/gate")
@@ -385,6 +409,37 @@ func TestWebUIInChromium(t *testing.T) {
 	if g := decide(); g != "B" {
 		t.Fatalf("after the rollback: %s is %s, want B", firm, g)
 	}
+	b.logout()
+
+	// 审计日志: an auditor finds the editor's draft edits by action and user,
+	// and can download the same selection as CSV.
+	b.login("hlj-auditor")
+	if eval[bool](b, `document.getElementById("nav-audit").hidden`) {
+		b.shot("failed")
+		t.Fatal("an auditor's navigation does not show 审计日志")
+	}
+	b.run("audit page", chromedp.Click(chromedp.ID("nav-audit")), chromedp.WaitVisible(chromedp.ID("a-action")),
+		chromedp.SetValue(chromedp.ID("a-action"), "draft.edit"), chromedp.SendKeys(chromedp.ID("a-actor"), "hlj-editor"),
+		chromedp.Click(chromedp.ID("a-search")))
+	edit := b.waitText(`#audit tbody tr[data-action="draft.edit"]`, "hlj-editor")
+	for _, want := range []string{"修改草稿", "draft/" + id, "黑龙江省（230000）"} {
+		if !strings.Contains(edit, want) {
+			t.Errorf("the draft edit's audit row %q lacks %q", edit, want)
+		}
+	}
+	if others := eval[int](b, `document.querySelectorAll('#audit tbody tr:not([data-action="draft.edit"])').length`); others != 0 {
+		t.Errorf("filtering by draft.edit shows %d other rows", others)
+	}
+	csv := eval[string](b, `(async () => (await fetch(document.getElementById("audit-csv").href)).text())()`)
+	if !strings.Contains(csv, "draft.edit") || strings.Contains(csv, "draft.create") {
+		t.Errorf("the CSV of the same filter reads %q", csv)
+	}
+	b.run("open details", chromedp.Click(chromedp.CSS(`#audit tbody tr:first-child details summary`)))
+	b.shot("12-audit")
+
+	// 差异 between two revisions: the publication changed the band.
+	b.open("#/diff?from=1&to=2")
+	b.waitText(paramsDiff+" .value-changes", "790 → 800")
 	b.logout()
 
 	// A Quangang editor sees Xinzhou's files read-only, and the server

@@ -3,6 +3,7 @@
 import { api, say, ApiError } from "./api.js";
 import { h, when } from "./dom.js";
 import { Editor, langOf } from "./editor.js";
+import { sideBySide, valueChanges } from "./diff.js";
 
 const main = document.getElementById("main");
 const flashEl = document.getElementById("flash");
@@ -63,6 +64,7 @@ function showWho() {
   document.getElementById("who-scope").textContent = "辖区：" + me.jurisdictions.map(jname).join("、");
   document.getElementById("who").hidden = false;
   document.getElementById("nav").hidden = false;
+  document.getElementById("nav-audit").hidden = !has("auditor");
 }
 
 function hideWho() {
@@ -162,7 +164,8 @@ async function draftPage(id, tab, rest) {
   const head = h("div", { class: "panel" },
     h("h1", {}, d.title, " ", stateBadge(d.state), " ", h("span", { id: "gate-state" }, gateBadge(st.gate.state))),
     h("div", { class: "muted" }, `辖区 ${jname(d.jurisdiction)} · 起草人 ${d.author} · 基于版本 #${d.base} · 内容 ${d.hash.slice(0, 12)} · 更新于 ${when(d.updated_at)}`),
-    d.changes && d.changes.length ? h("div", { class: "muted" }, "改动的文件：", d.changes.map((c) => c.path).join("、")) : null);
+    d.changes && d.changes.length ? h("div", { class: "muted" }, "改动的文件：", d.changes.map((c) => c.path).join("、"), " ",
+      h("a", { href: `#/diff?draft=${d.id}`, id: "draft-diff" }, "查看与线上版本的差异")) : null);
   const nav = h("div", { class: "tabs", role: "tablist" }, tabs.map(([k, label]) =>
     h("a", { href: `#/draft/${id}/${k}`, class: k === tab ? "on" : "", role: "tab", "aria-selected": String(k === tab) }, label)));
   const body = h("div", {});
@@ -403,6 +406,7 @@ async function revisionsPage() {
     h("td", {}, "#" + r.number, r.number === live ? [" ", badge("线上", "ok")] : ""), h("td", {}, kindNames[r.kind] || r.kind),
     h("td", {}, r.message || ""), h("td", {}, r.author || ""), h("td", {}, r.reviewed_by || ""), h("td", {}, r.published_by || ""),
     h("td", {}, when(r.effective_at), r.cancelled_at ? [" ", badge("已取消", "bad")] : ""),
+    h("td", {}, r.number > 1 ? h("a", { href: `#/diff?from=${r.number - 1}&to=${r.number}` }, "与上一版本比较") : ""),
     h("td", {}, r.number !== live && has("publisher") && !r.cancelled_at ? h("button", { type: "button", class: "plain", "data-rollback": r.number, onclick: async () => {
       if (!reason.value.trim()) { msg.textContent = "请先填写回滚原因"; msg.className = "err"; reason.focus(); return; }
       try {
@@ -413,7 +417,7 @@ async function revisionsPage() {
     } }, "回滚到此版本") : "")));
   main.replaceChildren(h("h1", {}, "版本历史"),
     has("publisher") ? h("div", { class: "panel inline" }, h("label", {}, "回滚原因", reason), msg) : null,
-    h("table", { id: "revisions" }, h("thead", {}, h("tr", {}, ["版本", "类型", "说明", "起草人", "审核人", "发布人", "生效时间", ""].map((t) => h("th", {}, t)))), h("tbody", {}, rows)));
+    h("table", { id: "revisions" }, h("thead", {}, h("tr", {}, ["版本", "类型", "说明", "起草人", "审核人", "发布人", "生效时间", "差异", ""].map((t) => h("th", {}, t)))), h("tbody", {}, rows)));
 }
 
 // ---- 决策查询 ----
@@ -466,6 +470,187 @@ async function showEntry(id, el) {
   } catch (err) { el.replaceChildren(h("p", { class: "err" }, say(err))); }
 }
 
+// ---- 审计日志 ----
+
+const actionNames = {
+  login: "登录", "login.failed": "登录失败", logout: "退出登录",
+  "draft.create": "新建草稿", "draft.edit": "修改草稿", "draft.rebase": "同步草稿", "draft.abandon": "放弃草稿",
+  "gate.passed": "检查通过", "gate.failed": "检查未通过",
+  "draft.submit": "提交审核", "draft.approve": "批准", "draft.request_changes": "退回修改",
+  "revision.publish": "发布", "revision.schedule": "定时发布", "revision.cancel": "取消定时发布", "revision.rollback": "回滚",
+  "impact.start": "开始影响分析", "impact.cancel": "取消影响分析",
+  "user.create": "创建用户", "user.update": "修改用户角色或辖区", "user.disable": "停用用户",
+  "token.create": "创建令牌", "token.rotate": "更换令牌", "token.revoke": "吊销令牌",
+  "decision_log.retention": "决策记录到期清理", "bundle.export": "导出 OPA 策略包",
+};
+
+function actionName(a) {
+  if (actionNames[a]) return actionNames[a];
+  if (a.endsWith(".denied") && actionNames[a.slice(0, -".denied".length)]) return actionNames[a.slice(0, -".denied".length)] + "（无权限，被拒绝）";
+  return a;
+}
+
+// shanghaiTime turns a datetime-local value, read as Beijing time, into RFC 3339.
+function shanghaiTime(v, end) { return v ? `${v}:${end ? "59" : "00"}+08:00` : ""; }
+
+async function auditPage(params) {
+  const q = new URLSearchParams(params || "");
+  const field = (id, label, el) => { el.id = id; return h("label", { for: id }, label, el); };
+  const actor = h("input", { value: q.get("actor") || "", size: 12, placeholder: "用户名" });
+  const action = h("select", {}, h("option", { value: "" }, "全部操作"),
+    Object.entries(actionNames).map(([k, v]) => h("option", { value: k, selected: q.get("action") === k }, `${v}（${k}）`)));
+  if (q.get("action") && !actionNames[q.get("action")]) action.append(h("option", { value: q.get("action"), selected: true }, actionName(q.get("action"))));
+  const object = h("input", { value: q.get("object") || "", size: 16, placeholder: "如 draft/编号、revision/3" });
+  const jSel = h("select", {}, h("option", { value: "" }, "全部（本人辖区内）"),
+    Object.values(juris).filter((j) => covers(me, j.code)).sort((a, b) => a.code.localeCompare(b.code))
+      .map((j) => h("option", { value: j.code, selected: q.get("jurisdiction") === j.code }, `${j.name}（${j.code}）`)));
+  const from = h("input", { type: "datetime-local", value: q.get("from_local") || "" });
+  const to = h("input", { type: "datetime-local", value: q.get("to_local") || "" });
+  const results = h("div", { id: "audit-results" });
+  main.replaceChildren(h("h1", {}, "审计日志"),
+    h("form", { class: "panel inline", id: "audit-form", onsubmit: (e) => {
+      e.preventDefault();
+      const p = new URLSearchParams();
+      for (const [k, el] of [["actor", actor], ["action", action], ["object", object], ["jurisdiction", jSel], ["from_local", from], ["to_local", to]]) {
+        if (el.value.trim()) p.set(k, el.value.trim());
+      }
+      p.set("search", "1");
+      location.hash = "#/audit?" + p.toString();
+    } },
+    field("a-actor", "用户", actor), field("a-action", "操作", action), field("a-object", "对象", object),
+    field("a-jurisdiction", "辖区（含下级）", jSel), field("a-from", "自（北京时间）", from), field("a-to", "至（北京时间）", to),
+    h("button", { type: "submit", id: "a-search" }, "查询")),
+    results);
+  if (!has("auditor")) { results.replaceChildren(h("p", { class: "err" }, "审计日志仅供审计人员和管理员查看。")); return; }
+  // The API's filters: the Beijing times become RFC 3339.
+  const f = new URLSearchParams();
+  for (const k of ["actor", "action", "object", "jurisdiction"]) if (q.get(k)) f.set(k, q.get(k));
+  if (q.get("from_local")) f.set("from", shanghaiTime(q.get("from_local")));
+  if (q.get("to_local")) f.set("to", shanghaiTime(q.get("to_local"), true));
+  const page = new URLSearchParams(f);
+  page.set("limit", "50");
+  if (q.get("before")) page.set("before", q.get("before"));
+  let res;
+  try { res = await api("GET", "/admin/v1/audit?" + page.toString()); } catch (err) { results.replaceChildren(h("p", { class: "err" }, say(err))); return; }
+  const csv = new URLSearchParams(f);
+  csv.set("format", "csv");
+  const here = (before) => { const p = new URLSearchParams(q); p.delete("before"); if (before) p.set("before", before); return "#/audit?" + p.toString(); };
+  const details = (e) => {
+    let text = e.details || "";
+    try { if (text) text = JSON.stringify(JSON.parse(text), null, 2); } catch (err) { /* shown as written */ }
+    const extra = [e.before_hash ? `内容哈希（前）：${e.before_hash}` : "", e.after_hash ? `内容哈希（后）：${e.after_hash}` : ""].filter(Boolean).join("\n");
+    if (!text && !extra) return "—";
+    const summary = (e.details || "").replace(/\s+/g, " ");
+    return h("details", {}, h("summary", {}, summary ? (summary.length > 48 ? summary.slice(0, 48) + "…" : summary) : "内容哈希"),
+      h("pre", { class: "json" }, [text, extra].filter(Boolean).join("\n")));
+  };
+  const object_ = (o) => {
+    const m = /^draft\/(.+)$/.exec(o || "");
+    return m ? h("a", { href: `#/draft/${m[1]}/files` }, o) : (o || "—");
+  };
+  results.replaceChildren(
+    h("div", { class: "toolbar" },
+      h("span", { class: "muted" }, q.get("before") ? `本页 ${res.entries.length} 条（较早的记录）` : `最新的 ${res.entries.length} 条`, "，时间为北京时间，按时间由新到旧排列"),
+      h("a", { href: "/admin/v1/audit?" + csv.toString(), id: "audit-csv", download: "" }, "按当前条件下载 CSV"),
+      q.get("before") ? h("a", { href: here(""), id: "audit-first" }, "回到最新") : null,
+      res.next_before ? h("a", { href: here(String(res.next_before)), id: "audit-next" }, "下一页（更早）") : null),
+    h("table", { id: "audit", class: "audit" },
+      h("thead", {}, h("tr", {}, ["时间", "用户", "操作", "对象", "辖区", "来源地址", "请求编号", "详情"].map((t) => h("th", {}, t)))),
+      h("tbody", {}, res.entries.length ? res.entries.map((e) => h("tr", { "data-seq": e.seq, "data-action": e.action },
+        h("td", { class: "nowrap" }, when(e.at)), h("td", {}, e.actor),
+        h("td", {}, actionName(e.action), h("div", { class: "muted code-ish" }, e.action)),
+        h("td", { class: "code-ish" }, object_(e.object)), h("td", {}, e.jurisdiction ? jname(e.jurisdiction) : "—"),
+        h("td", { class: "code-ish" }, e.source || "—"), h("td", { class: "code-ish rid" }, e.request_id || "—"),
+        h("td", { class: "det" }, details(e)))) : h("tr", {}, h("td", { colspan: 8, class: "muted" }, "没有符合条件的审计记录")))));
+}
+
+// ---- 差异 ----
+
+const changeNames = { added: "新增", modified: "修改", deleted: "删除" };
+
+async function diffPage(params) {
+  const q = new URLSearchParams(params || "");
+  const [{ revisions, live }, { drafts }] = await Promise.all([api("GET", "/admin/v1/revisions"), api("GET", "/admin/v1/drafts")]);
+  const served = revisions.filter((r) => !r.cancelled_at).slice().reverse();
+  const revLabel = (r) => `#${r.number}${r.number === live ? "（线上）" : ""} ${kindNames[r.kind] || r.kind}${r.message ? "：" + r.message : ""}`;
+  const open = drafts.filter((d) => d.state !== "abandoned");
+  const newSel = h("select", { id: "d-new" },
+    open.length ? h("optgroup", { label: "草稿" }, open.map((d) => h("option", { value: "draft:" + d.id, selected: q.get("draft") === d.id }, `草稿：${d.title}（${jname(d.jurisdiction)}）`))) : null,
+    h("optgroup", { label: "版本" }, served.map((r) => h("option", { value: "rev:" + r.number, selected: !q.get("draft") && q.get("to") === String(r.number) }, revLabel(r)))));
+  const oldSel = h("select", { id: "d-old" }, served.map((r) => h("option", { value: r.number,
+    selected: (q.get("against") || q.get("from") || String(live)) === String(r.number) }, revLabel(r))));
+  const out = h("div", { id: "diff" });
+  main.replaceChildren(h("h1", {}, "差异"),
+    h("form", { class: "panel inline", onsubmit: (e) => {
+      e.preventDefault();
+      const [kind, v] = newSel.value.split(/:(.*)/);
+      location.hash = kind === "draft" ? `#/diff?draft=${encodeURIComponent(v)}&against=${oldSel.value}` : `#/diff?from=${oldSel.value}&to=${v}`;
+    } }, h("label", { for: "d-old" }, "旧（左侧）：版本", oldSel), h("label", { for: "d-new" }, "新（右侧）：草稿或版本", newSel),
+    h("button", { type: "submit", id: "d-compare" }, "比较"),
+    h("span", { class: "muted" }, "草稿默认与线上版本比较；也可任选两个版本。")),
+    out);
+  let before, after, changes, title;
+  try {
+    if (q.get("draft")) {
+      const against = q.get("against") || String(live);
+      const [dd, d, oldFiles, newFiles] = await Promise.all([
+        api("GET", `/admin/v1/drafts/${encodeURIComponent(q.get("draft"))}/diff?against=${encodeURIComponent(against)}`),
+        api("GET", `/admin/v1/drafts/${encodeURIComponent(q.get("draft"))}`),
+        api("GET", `/admin/v1/revisions/${encodeURIComponent(against)}/files`),
+        api("GET", `/admin/v1/drafts/${encodeURIComponent(q.get("draft"))}/files`)]);
+      before = oldFiles.files; after = newFiles.files;
+      changes = dd.files.map((f) => ({ path: f.path, change: f.change }));
+      title = [`版本 #${dd.against}${Number(dd.against) === live ? "（线上）" : ""}`, h("a", { href: `#/draft/${d.id}/files` }, `草稿“${d.title}”`)];
+    } else if (q.get("from") && q.get("to")) {
+      const [a, b] = await Promise.all([api("GET", `/admin/v1/revisions/${encodeURIComponent(q.get("from"))}/files`),
+        api("GET", `/admin/v1/revisions/${encodeURIComponent(q.get("to"))}/files`)]);
+      before = a.files; after = b.files;
+      changes = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+        .filter((p) => before[p] !== after[p]).map((p) => ({ path: p, change: !(p in before) ? "added" : !(p in after) ? "deleted" : "modified" }));
+      title = [`版本 #${a.number}`, `版本 #${b.number}`];
+    } else {
+      out.replaceChildren(h("p", { class: "muted" }, "选择要比较的草稿或版本，点“比较”。"));
+      return;
+    }
+  } catch (err) { out.replaceChildren(h("p", { class: "err" }, say(err))); return; }
+  const parts = [h("p", { id: "diff-summary" }, "旧：", title[0], " → 新：", title[1], `，共 ${changes.length} 个文件不同。`,
+    changes.length > 1 ? h("span", { class: "muted" }, " 文件：", changes.flatMap((c, i) => [i ? "、" : "", h("a", { href: "#" + fileAnchor(c.path), "data-jump": fileAnchor(c.path) }, c.path)])) : null)];
+  if (!changes.length) parts.push(h("p", { class: "muted" }, "两者内容相同。"));
+  for (const c of changes) parts.push(fileDiff(c, before[c.path], after[c.path]));
+  out.replaceChildren(...parts);
+  // In-page links to a file would change the route: scroll instead.
+  for (const a of out.querySelectorAll("a[data-jump]")) a.addEventListener("click", (e) => {
+    e.preventDefault();
+    const t = document.getElementById(a.dataset.jump);
+    if (t) { t.scrollIntoView(); t.focus(); }
+  });
+}
+
+function fileAnchor(path) { return "f-" + path.replace(/[^A-Za-z0-9_-]/g, "_"); }
+
+function fileDiff(c, before, after) {
+  const head = h("h2", { id: fileAnchor(c.path), tabindex: -1 }, c.path, " ", badge(changeNames[c.change] || c.change, c.change === "deleted" ? "bad" : c.change === "added" ? "ok" : "warn"));
+  let values = null;
+  if (c.path.endsWith(".json")) {
+    const vs = valueChanges(before, after);
+    if (vs && vs.length) {
+      values = h("div", { class: "values" }, h("h3", {}, "参数值的变化"),
+        h("ul", { class: "value-changes" }, vs.map((v) => h("li", {}, h("code", {}, v.path), "：", h("span", { class: "from" }, v.from), " → ", h("span", { class: "to" }, v.to)))));
+    }
+  }
+  const rows = sideBySide(before, after);
+  const side = (s, kind) => s ? [h("td", { class: "ln" }, String(s.n)), h("td", { class: "tx " + kind }, s.text)] : [h("td", { class: "ln" }), h("td", { class: "tx none" })];
+  const marks = { changed: ["修改前", "修改后"], removed: ["删除", ""], added: ["", "新增"] };
+  const table = h("table", { class: "sbs" },
+    h("colgroup", {}, h("col", { class: "c-ln" }), h("col", {}), h("col", { class: "c-ln" }), h("col", {})),
+    h("thead", {}, h("tr", {}, h("th", { colspan: 2 }, "旧"), h("th", { colspan: 2 }, "新"))),
+    h("tbody", {}, rows.map((r) => r.kind === "skip"
+      ? h("tr", { class: "skip" }, h("td", { colspan: 4 }, `…… 省略 ${r.count} 行相同内容 ……`))
+      : h("tr", { class: r.kind, title: marks[r.kind] ? marks[r.kind].filter(Boolean).join(" / ") : undefined },
+        side(r.left, r.kind === "same" ? "" : "del"), side(r.right, r.kind === "same" ? "" : "ins")))));
+  return h("section", { class: "panel file-diff", "data-path": c.path }, head, values, h("div", { class: "sbs-wrap" }, table));
+}
+
 // ---- router ----
 
 async function route() {
@@ -480,6 +665,8 @@ async function route() {
       case "draft": return await draftPage(parts[1], parts[2] || "files", parts.slice(3).join("/"));
       case "revisions": return await revisionsPage();
       case "log": return await logPage(query);
+      case "audit": return await auditPage(query);
+      case "diff": return await diffPage(query);
       default: return await treePage(parts[1]);
     }
   } catch (err) {
