@@ -144,11 +144,38 @@ kind_names := {
 
 after(day, period) := dates.shift(day, object.get(period, "years", 0), object.get(period, "months", 0), 0)
 
-# assess returns the outcome for facts f under regime name. wait is the
-# period before repair may be requested (null when it may not be), for a
-# jurisdiction that relaxes it (QG-5); it is not shown.
-assess(f, name) := {
-	"regime": name,
+# plan is the outcome for facts f under regime name before any date is
+# counted: which regime is lighter follows from the lengths of its periods,
+# so only the regime applied has its dates counted. wait is the period before
+# repair may be requested (null when it may not be), for a jurisdiction that
+# relaxes it (QG-5); it is not shown.
+plan(f, name) := {"regime": name, "publish": false} if {
+	not published(f)
+} else := plan_cn6(f) if {
+	name == "CN-6"
+} else := plan_cn7(f)
+
+cn6 := params.regimes["CN-6"]
+
+plan_cn6(f) := {"regime": "CN-6", "publish": true, "why": "light", "publicity": cn6.light_publicity, "wait": null, "auto_repair": false} if {
+	light(f)
+} else := {"regime": "CN-6", "publish": true, "why": "never_early", "publicity": cn6.publicity, "wait": null, "auto_repair": false} if {
+	never_early(f)
+} else := {"regime": "CN-6", "publish": true, "why": "key_sector", "publicity": cn6.publicity, "wait": cn6.repair_after_key_sector, "auto_repair": false} if {
+	f.sector in key_sectors
+} else := {"regime": "CN-6", "publish": true, "why": "general", "publicity": cn6.publicity, "wait": cn6.repair_after, "auto_repair": false}
+
+# Under CN-7 every category may leave publicity early or at its end: serious
+# information too may be repaired after its period (RULES CN-7), whatever
+# CN-5 Art. 14(3) said under the earlier regime.
+plan_cn7(f) := {"regime": "CN-7", "publish": true, "why": c, "rule": rule, "publicity": r.publicity, "wait": object.get(r, "repair_after", null), "auto_repair": true} if {
+	[c, rule] := category(f)
+	r := cn7.categories[c]
+}
+
+# assess counts the dates of plan p for facts f.
+assess(f, p) := {
+	"regime": p.regime,
 	"publish": false,
 	"publicity_ends_on": null,
 	"long_ban": false,
@@ -159,33 +186,14 @@ assess(f, name) := {
 	"category_reading": null,
 	"why": "not_published",
 } if {
-	not published(f)
-} else := outcome if {
-	name == "CN-6"
-	outcome := assess_cn6(f)
-} else := assess_cn7(f)
-
-cn6 := params.regimes["CN-6"]
-
-assess_cn6(f) := shaped(f, "CN-6", "light", cn6.light_publicity, null) if {
-	light(f)
-} else := shaped(f, "CN-6", "never_early", cn6.publicity, null) if {
-	never_early(f)
-} else := shaped(f, "CN-6", "key_sector", cn6.publicity, cn6.repair_after_key_sector) if {
-	f.sector in key_sectors
-} else := shaped(f, "CN-6", "general", cn6.publicity, cn6.repair_after)
-
-# Under CN-7 every category may leave publicity early or at its end: serious
-# information too may be repaired after its period (RULES CN-7), whatever
-# CN-5 Art. 14(3) said under the earlier regime.
-assess_cn7(f) := object.union(shaped(f, "CN-7", c, r.publicity, object.get(r, "repair_after", null)), {
+	not p.publish
+} else := shaped(f, "CN-6", p.why, p.publicity, p.wait) if {
+	p.regime == "CN-6"
+} else := object.union(shaped(f, "CN-7", p.why, p.publicity, p.wait), {
 	"auto_repair": true,
-	"category": c,
-	"category_reading": reading(f, rule),
-}) if {
-	[c, rule] := category(f)
-	r := cn7.categories[c]
-}
+	"category": p.why,
+	"category_reading": reading(f, p.rule),
+})
 
 shaped(f, regime, why, publicity, wait) := {
 	"regime": regime,
@@ -206,17 +214,22 @@ repair_on(_, null) := null
 
 repair_on(f, wait) := after(f.start, wait) if wait != null
 
-# weight orders outcomes from lightest for the party: not published, then
-# earlier end of publicity, earlier repair, automatic removal.
-weight(o) := [0, "", "", 0] if {
-	not o.publish
-} else := [1, o.publicity_ends_on, repair_key(o), auto_key(o)]
+# weight orders plans from lightest for the party: not published, then
+# earlier end of publicity, earlier repair, automatic removal. Every period
+# runs from the same start and one more month ends it in a later month
+# (dates.shift), so periods compare as their dates would by their length in
+# months; ban is the length of a long ban, which ends publicity where it is
+# the longer (ends), else 0.
+weight(p, ban) := [0, 0, 0, 0] if {
+	not p.publish
+} else := [1, max([ban, months(p.publicity)]), repair_months(p.wait), auto_key(p)]
 
-repair_key(o) := o.repair_eligible_on if o.repair_eligible_on != null
+# A period after which repair may never be requested is longer than any.
+repair_months(null) := 1e18
 
-else := "9999-12-31"
+repair_months(wait) := months(wait) if wait != null
 
-auto_key(o) := 0 if o.auto_repair
+auto_key(p) := 0 if p.auto_repair
 
 else := 1
 
@@ -237,11 +250,17 @@ outcome(p) := object.union_n([
 # shown is an outcome as the answer gives it.
 shown(o) := object.remove(o, ["why", "wait"])
 
-# pick assesses under the later regime only when it differs: a function's
+# pick plans under the later regime only when it differs: a function's
 # arguments are evaluated before the call, an else branch only when reached.
-pick(f, then, now) := [assess(f, then), "in_force"] if {
+pick(f, then, now) := [assess(f, plan(f, then)), "in_force"] if {
 	then == now
-} else := choose(assess(f, then), assess(f, now))
+} else := [assess(f, p), applied] if {
+	[p, applied] := choose(plan(f, then), plan(f, now), ban_length(f))
+}
+
+ban_length(f) := f.ban_months if long_ban(f)
+
+else := 0
 
 # local applies a jurisdiction's automatic repair of light penalty information
 # (QG-5 免申自动修复) where its parameters switch it on.
@@ -313,9 +332,9 @@ local_reasons(items) := [reason | some reason in {lib.reason(r.code, lib.render(
 	o.publish
 }]
 
-choose(a, b) := [b, "later_lighter"] if weight(b) < weight(a)
-
-choose(a, b) := [a, "in_force_when_decided"] if weight(b) >= weight(a)
+choose(a, b, ban) := [b, "later_lighter"] if {
+	weight(b, ban) < weight(a, ban)
+} else := [a, "in_force_when_decided"]
 
 # reasons explain one assessed penalty: the outcome, then what refined it
 # (a long ban, a relaxed repair period) and when publication is due.

@@ -40,10 +40,13 @@ test_food_one_year_general_six_months_under_cn6 if {
 
 test_lighter_is_not_published_then_earlier_end if {
 	unpublished := {"publish": false}
-	early := {"publish": true, "publicity_ends_on": "2025-01-01", "repair_eligible_on": null, "auto_repair": false}
-	late := {"publish": true, "publicity_ends_on": "2026-01-01", "repair_eligible_on": "2025-01-01", "auto_repair": true}
-	publicity.weight(unpublished) < publicity.weight(early)
-	publicity.weight(early) < publicity.weight(late)
+	early := {"publish": true, "publicity": {"months": 3}, "wait": null, "auto_repair": false}
+	late := {"publish": true, "publicity": {"years": 1}, "wait": {"months": 3}, "auto_repair": true}
+	publicity.weight(unpublished, 0) < publicity.weight(early, 0)
+	publicity.weight(early, 0) < publicity.weight(late, 0)
+
+	# A long ban ends publicity where it outlasts the period.
+	publicity.weight(late, 0) < publicity.weight(early, 36)
 }
 
 # 民法典 第二百零二条: a penalty decided on 31 August with six months before it
