@@ -27,56 +27,52 @@ regime_at(day) := name if {
 	day <= object.get(r, "to", "9999-12-31")
 } else := params.earliest_regime
 
-facts(p) := {
-	"start": object.get(p, "published_on", p.decided_on),
-	"kinds": {k | some k in p.kinds},
-	"ordinary": object.get(p, "procedure", "ordinary") == "ordinary",
-	"fine": object.get(p, "fine_amount", 0),
-	"sector": object.get(p, "sector", "general"),
-	"ban_months": object.get(p, "ban_months", 0),
-}
-
-warning_only(f) if f.kinds == {"warning"}
+# The helpers below take a penalty's facts as plain values, read once by
+# outcome: OPA builds a cache key from every argument of a function call, and
+# an object argument costs a copy at each call.
 
 # light: 通报批评 or a lower fine only (CN-5 Art. 13), warnings allowed beside them.
-light(f) if {
-	not warning_only(f)
-	count(f.kinds - {"warning", "notice_of_criticism", "fine"}) == 0
-	lower_or_no_fine(f)
-}
+light(kinds, fine) if {
+	kinds != {"warning"}
+	count(kinds - {"warning", "notice_of_criticism", "fine"}) == 0
+	lower_or_no_fine(kinds, fine)
+} else := false
 
-lower_or_no_fine(f) if not "fine" in f.kinds
+lower_or_no_fine(kinds, _) if not "fine" in kinds
 
-lower_or_no_fine(f) if {
-	"fine" in f.kinds
-	f.fine <= params.lower_fine.max
+lower_or_no_fine(kinds, fine) if {
+	"fine" in kinds
+	fine <= params.lower_fine.max
 }
 
 # never_early: kinds whose publicity is never stopped early (CN-5 Art. 14(3)).
-never_early(f) if {
-	some k in f.kinds
+never_early(kinds) if {
+	some k in kinds
 	k in params.never_early_kinds
 }
 
-published(f) if {
-	f.ordinary
-	not warning_only(f)
-}
+# A warning alone and a penalty decided by the simplified procedure are not
+# published.
+published(kinds, procedure) if {
+	procedure == "ordinary"
+	kinds != {"warning"}
+} else := false
 
 # A ban or restriction longer than three years sets the publicity period
-# to its own length (CN-5 Art. 13); a light penalty carries none.
-long_ban(f) if {
-	f.ban_months > params.long_ban.over_months
-	not light(f)
-}
+# to its own length (CN-5 Art. 13); a light penalty carries none. ban_length
+# is the length of such a ban, else 0.
+ban_length(ban_months, light) := ban_months if {
+	ban_months > params.long_ban.over_months
+	not light
+} else := 0
 
 # ends is the end of publicity for a period and whether the ban set it: the
 # ban's end where a long ban ends later than the period.
-ends(f, period) := [ban_end, true] if {
-	long_ban(f)
-	ban_end := dates.shift(f.start, 0, f.ban_months, 0)
-	ban_end > after(f.start, period)
-} else := [after(f.start, period), false]
+ends(start, ban, period) := [ban_end, true] if {
+	ban > 0
+	ban_end := dates.shift(start, 0, ban, 0)
+	ban_end > after(start, period)
+} else := [after(start, period), false]
 
 # category under CN-7: minor 轻微, moderate 一般, serious 严重, with the
 # reading that put the penalty there. CN-7 names the categories but no
@@ -84,14 +80,14 @@ ends(f, period) := [ban_end, true] if {
 # (regimes.CN-7.classification, serious_fine) and the answer names it.
 cn7 := params.regimes["CN-7"]
 
-category(f) := ["serious", "serious_kind"] if {
-	some k in f.kinds
+category(kinds, fine, light) := ["serious", "serious_kind"] if {
+	some k in kinds
 	k in cn7.classification.serious_kinds
 } else := ["serious", "serious_fine"] if {
-	f.fine >= cn7.serious_fine.min
+	fine >= cn7.serious_fine.min
 } else := ["minor", "light"] if {
 	cn7.classification.minor_is_light == true
-	light(f)
+	light
 } else := ["moderate", "other"]
 
 reading_path := {
@@ -101,17 +97,17 @@ reading_path := {
 	"other": ["regimes", "CN-7", "classification"],
 }
 
-reading(f, rule) := {
+reading(kinds, fine, rule) := {
 	"rule": rule,
-	"text": concat("", [reading_text(f, rule), default_label(source)]),
+	"text": concat("", [reading_text(kinds, fine, rule), default_label(source)]),
 	"source": source,
 } if {
 	source := lib.source_of("penalty_publicity", reading_path[rule])
 }
 
-reading_text(f, "serious_kind") := sprintf("处罚种类含%s，归为严重信息", [concat("、", [kind_names[k] | some k in cn7.classification.serious_kinds; k in f.kinds])])
+reading_text(kinds, _, "serious_kind") := sprintf("处罚种类含%s，归为严重信息", [concat("、", [kind_names[k] | some k in cn7.classification.serious_kinds; k in kinds])])
 
-reading_text(f, "serious_fine") := sprintf("罚款%s元，不低于%s元，归为严重信息", [amount_text(f.fine), amount_text(cn7.serious_fine.min)])
+reading_text(_, fine, "serious_fine") := sprintf("罚款%s元，不低于%s元，归为严重信息", [amount_text(fine), amount_text(cn7.serious_fine.min)])
 
 # amount_text writes an amount in yuan without an exponent (1000000, not
 # 1e+06), to the fen where it has one.
@@ -119,9 +115,9 @@ amount_text(x) := format_int(x, 10) if x == round(x)
 
 else := sprintf("%.2f", [x])
 
-reading_text(_, "light") := "仅受通报批评或较低数额罚款，归为轻微信息"
+reading_text(_, _, "light") := "仅受通报批评或较低数额罚款，归为轻微信息"
 
-reading_text(_, "other") := "不属于严重、轻微信息的情形，归为一般信息"
+reading_text(_, _, "other") := "不属于严重、轻微信息的情形，归为一般信息"
 
 # default_label marks a reading or figure no published document gives.
 default_label(source) := "（默认解读，非公开文件所定）" if startswith(source, "default")
@@ -144,37 +140,38 @@ kind_names := {
 
 after(day, period) := dates.shift(day, object.get(period, "years", 0), object.get(period, "months", 0), 0)
 
-# plan is the outcome for facts f under regime name before any date is
+# plan is the outcome for a penalty under regime name before any date is
 # counted: which regime is lighter follows from the lengths of its periods,
 # so only the regime applied has its dates counted. wait is the period before
 # repair may be requested (null when it may not be), for a jurisdiction that
 # relaxes it (QG-5); it is not shown.
-plan(f, name) := {"regime": name, "publish": false} if {
-	not published(f)
-} else := plan_cn6(f) if {
+plan(name, published, kinds, fine, sector, light) := {"regime": name, "publish": false} if {
+	not published
+} else := plan_cn6(kinds, sector, light) if {
 	name == "CN-6"
-} else := plan_cn7(f)
+} else := plan_cn7(kinds, fine, light)
 
 cn6 := params.regimes["CN-6"]
 
-plan_cn6(f) := {"regime": "CN-6", "publish": true, "why": "light", "publicity": cn6.light_publicity, "wait": null, "auto_repair": false} if {
-	light(f)
+plan_cn6(kinds, sector, light) := {"regime": "CN-6", "publish": true, "why": "light", "publicity": cn6.light_publicity, "wait": null, "auto_repair": false} if {
+	light
 } else := {"regime": "CN-6", "publish": true, "why": "never_early", "publicity": cn6.publicity, "wait": null, "auto_repair": false} if {
-	never_early(f)
+	never_early(kinds)
 } else := {"regime": "CN-6", "publish": true, "why": "key_sector", "publicity": cn6.publicity, "wait": cn6.repair_after_key_sector, "auto_repair": false} if {
-	f.sector in key_sectors
+	sector in key_sectors
 } else := {"regime": "CN-6", "publish": true, "why": "general", "publicity": cn6.publicity, "wait": cn6.repair_after, "auto_repair": false}
 
 # Under CN-7 every category may leave publicity early or at its end: serious
 # information too may be repaired after its period (RULES CN-7), whatever
 # CN-5 Art. 14(3) said under the earlier regime.
-plan_cn7(f) := {"regime": "CN-7", "publish": true, "why": c, "rule": rule, "publicity": r.publicity, "wait": object.get(r, "repair_after", null), "auto_repair": true} if {
-	[c, rule] := category(f)
+plan_cn7(kinds, fine, light) := {"regime": "CN-7", "publish": true, "why": c, "rule": rule, "publicity": r.publicity, "wait": object.get(r, "repair_after", null), "auto_repair": true} if {
+	[c, rule] := category(kinds, fine, light)
 	r := cn7.categories[c]
 }
 
-# assess counts the dates of plan p for facts f.
-assess(f, p) := {
+# assess counts the dates of plan p for a penalty whose publicity starts on
+# start.
+assess(p, start, ban, kinds, fine) := {
 	"regime": p.regime,
 	"publish": false,
 	"publicity_ends_on": null,
@@ -187,32 +184,32 @@ assess(f, p) := {
 	"why": "not_published",
 } if {
 	not p.publish
-} else := shaped(f, "CN-6", p.why, p.publicity, p.wait) if {
+} else := shaped(start, ban, "CN-6", p.why, p.publicity, p.wait) if {
 	p.regime == "CN-6"
-} else := object.union(shaped(f, "CN-7", p.why, p.publicity, p.wait), {
+} else := object.union(shaped(start, ban, "CN-7", p.why, p.publicity, p.wait), {
 	"auto_repair": true,
 	"category": p.why,
-	"category_reading": reading(f, p.rule),
+	"category_reading": reading(kinds, fine, p.rule),
 })
 
-shaped(f, regime, why, publicity, wait) := {
+shaped(start, ban, regime, why, publicity, wait) := {
 	"regime": regime,
 	"publish": true,
 	"publicity_ends_on": ends_on,
 	"long_ban": by_ban,
-	"repair_eligible_on": repair_on(f, wait),
+	"repair_eligible_on": repair_on(start, wait),
 	"wait": wait,
 	"auto_repair": false,
 	"category": null,
 	"category_reading": null,
 	"why": why,
 } if {
-	[ends_on, by_ban] := ends(f, publicity)
+	[ends_on, by_ban] := ends(start, ban, publicity)
 }
 
 repair_on(_, null) := null
 
-repair_on(f, wait) := after(f.start, wait) if wait != null
+repair_on(start, wait) := after(start, wait) if wait != null
 
 # weight orders plans from lightest for the party: not published, then
 # earlier end of publicity, earlier repair, automatic removal. Every period
@@ -237,14 +234,26 @@ else := 1
 # force when it was decided and the one in force now, then applies the
 # jurisdiction's own measures and adds when publication is due.
 outcome(p) := object.union_n([
-	relaxed(local(o), f),
-	due(p, o.publish),
-	{"decision_no": p.decision_no, "decided_on": p.decided_on, "published_on": object.get(p, "published_on", null), "applied": applied},
+	relaxed(local(o), start),
+	due(p.decided_on, published_on, o.publish),
+	{"decision_no": p.decision_no, "decided_on": p.decided_on, "published_on": published_on, "applied": applied},
 ]) if {
-	f := facts(p)
+	published_on := object.get(p, "published_on", null)
+	start := object.get(p, "published_on", p.decided_on)
+	kinds := {k | some k in p.kinds}
+	fine := object.get(p, "fine_amount", 0)
+	light_only := light(kinds, fine)
+	ban := ban_length(object.get(p, "ban_months", 0), light_only)
 	then := regime_at(p.decided_on)
 	now := regime_at(input.as_of)
-	[o, applied] := pick(f, then, now)
+	[pl, applied] := pick(
+		then, now, [
+			published(kinds, object.get(p, "procedure", "ordinary")), kinds, fine,
+			object.get(p, "sector", "general"), light_only,
+		],
+		ban,
+	)
+	o := assess(pl, start, ban, kinds, fine)
 }
 
 # shown is an outcome as the answer gives it.
@@ -252,15 +261,9 @@ shown(o) := object.remove(o, ["why", "wait"])
 
 # pick plans under the later regime only when it differs: a function's
 # arguments are evaluated before the call, an else branch only when reached.
-pick(f, then, now) := [assess(f, plan(f, then)), "in_force"] if {
+pick(then, now, [published, kinds, fine, sector, light], ban) := [plan(then, published, kinds, fine, sector, light), "in_force"] if {
 	then == now
-} else := [assess(f, p), applied] if {
-	[p, applied] := choose(plan(f, then), plan(f, now), ban_length(f))
-}
-
-ban_length(f) := f.ban_months if long_ban(f)
-
-else := 0
+} else := choose(plan(then, published, kinds, fine, sector, light), plan(now, published, kinds, fine, sector, light), ban)
 
 # local applies a jurisdiction's automatic repair of light penalty information
 # (QG-5 免申自动修复) where its parameters switch it on.
@@ -272,8 +275,8 @@ local(o) := object.union(o, {"auto_repair": true, "why": "light_auto"}) if {
 # relaxed applies a jurisdiction's relaxed repair period (QG-5 放宽修复期限):
 # the wait before repair may be requested is shortened, never below the
 # minimum; information that may not be repaired early stays so.
-relaxed(o, f) := object.union(o, {
-	"repair_eligible_on": after(f.start, {"months": m}),
+relaxed(o, start) := object.union(o, {
+	"repair_eligible_on": after(start, {"months": m}),
 	"repair_relaxed": {
 		"regular_repair_eligible_on": o.repair_eligible_on,
 		"shorten_by": rp.shorten_by,
@@ -295,17 +298,17 @@ months(period) := (object.get(period, "years", 0) * 12) + object.get(period, "mo
 # counted under the State Council's holiday arrangements in
 # working_day_calendar) and whether that was missed on input.as_of: known
 # only when the publication date is.
-due(_, false) := {"publish_by": null, "publication_overdue": null, "publication_calendar": null}
+due(_, _, false) := {"publish_by": null, "publication_overdue": null, "publication_calendar": null}
 
-due(p, true) := {
+due(decided_on, published_on, true) := {
 	"publish_by": by,
-	"publication_overdue": overdue(object.get(p, "published_on", null), by),
+	"publication_overdue": overdue(published_on, by),
 	"publication_calendar": {
-		"sources": [calendar[y].source | some y in calendar_years(p.decided_on, by)],
-		"weekdays_only_years": dates.calendar_gaps(p.decided_on, by, calendar),
+		"sources": [calendar[y].source | some y in calendar_years(decided_on, by)],
+		"weekdays_only_years": dates.calendar_gaps(decided_on, by, calendar),
 	},
 } if {
-	by := dates.add_working_days(p.decided_on, params.publication.within_working_days, calendar)
+	by := dates.add_working_days(decided_on, params.publication.within_working_days, calendar)
 }
 
 calendar := object.get(params, "working_day_calendar", {})
