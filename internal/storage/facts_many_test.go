@@ -60,13 +60,7 @@ func TestFactsManyLoadsAnyNumberAlike(t *testing.T) {
 // FactsReading loads the lists a decision reads, as Facts loads them, and
 // leaves the others absent rather than empty.
 func TestFactsReadingLoadsOnlyTheListsNamed(t *testing.T) {
-	var recs []enterprise.Facts
-	if err := demo.Generate(demo.Options{Seed: 5, Count: 40}, func(f enterprise.Facts) error {
-		recs = append(recs, f)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	recs := demoRecords(t, 5, 40)
 	for _, s := range storetest.Stores(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -99,4 +93,17 @@ func TestFactsReadingLoadsOnlyTheListsNamed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoRecords are count demo enterprises drawn from seed.
+func demoRecords(t *testing.T, seed uint64, count int) []enterprise.Facts {
+	t.Helper()
+	var recs []enterprise.Facts
+	if err := demo.Generate(demo.Options{Seed: seed, Count: count}, func(f enterprise.Facts) error {
+		recs = append(recs, f)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }

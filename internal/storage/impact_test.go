@@ -84,13 +84,7 @@ func TestEnterpriseKeysWalkKeyRanges(t *testing.T) {
 // jurisdictions in one go, with the lists its decisions can read: the same
 // facts FactsMany gives, in USCC order, and only the lists asked for.
 func TestFactsRangeLoadsAKeyRange(t *testing.T) {
-	var recs []enterprise.Facts
-	if err := demo.Generate(demo.Options{Seed: 11, Count: 400}, func(f enterprise.Facts) error {
-		recs = append(recs, f)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	recs := demoRecords(t, 11, 400)
 	for _, s := range storetest.Stores(t) {
 		t.Run(s.Name, func(t *testing.T) {
 			ctx := context.Background()
