@@ -91,15 +91,16 @@ add_working_days(day, n, calendar) := time.format([time.add_date(start, 0, 0, li
 		),
 		array.concat(numbers.range_step(s[4], span, 7), [i | some i in on]),
 	))
+
+	# The test is inline rather than a helper, whose every call would build a
+	# cache key from off; a sentinel beyond the span ends off, so at
+	# k = count(off) it holds as "off runs out".
+	stops := array.concat(off, [span + 1])
 	k := min({k |
 		some k in numbers.range(0, count(off))
-		beyond(off, k, listed[(n - 1) + k])
+		stops[k] > listed[(n - 1) + k]
 	})
 }
-
-beyond(off, k, _) if k == count(off)
-
-beyond(off, k, d) if off[k] > d
 
 # offset is the number of days from start (an instant) to day.
 offset(start, day) := (time.parse_ns("2006-01-02", day) - start) / 86400000000000
