@@ -232,9 +232,13 @@ else := 1
 
 # outcome assesses penalty p on input.as_of, choosing between the regime in
 # force when it was decided and the one in force now, then applies the
-# jurisdiction's own measures and adds when publication is due.
+# jurisdiction's own measures and adds when publication is due. The measures
+# give only the fields they change, merged in one step rather than each
+# copying the outcome.
 outcome(p) := object.union_n([
-	relaxed(local(o), start),
+	o,
+	local(o.why),
+	relaxed(o.wait, o.repair_eligible_on, start),
 	due(p.decided_on, published_on, o.publish),
 	{"decision_no": p.decision_no, "decided_on": p.decided_on, "published_on": published_on, "applied": applied},
 ]) if {
@@ -267,29 +271,29 @@ pick(then, now, [published, kinds, fine, sector, light], ban) := [plan(then, pub
 
 # local applies a jurisdiction's automatic repair of light penalty information
 # (QG-5 免申自动修复) where its parameters switch it on.
-local(o) := object.union(o, {"auto_repair": true, "why": "light_auto"}) if {
-	o.why == "light"
+local(why) := {"auto_repair": true, "why": "light_auto"} if {
+	why == "light"
 	input.as_of >= params.auto_repair_light.from
-} else := o
+} else := {}
 
 # relaxed applies a jurisdiction's relaxed repair period (QG-5 放宽修复期限):
 # the wait before repair may be requested is shortened, never below the
 # minimum; information that may not be repaired early stays so.
-relaxed(o, start) := object.union(o, {
+relaxed(wait, repair_on, start) := {
 	"repair_eligible_on": after(start, {"months": m}),
 	"repair_relaxed": {
-		"regular_repair_eligible_on": o.repair_eligible_on,
+		"regular_repair_eligible_on": repair_on,
 		"shorten_by": rp.shorten_by,
 		"min_wait": rp.min_wait,
 		"source": lib.source_of("penalty_publicity", ["relaxed_repair_period", "shorten_by"]),
 	},
-}) if {
+} if {
 	rp := params.relaxed_repair_period
 	input.as_of >= rp.from
-	o.wait != null
-	m := max([months(o.wait) - months(rp.shorten_by), months(rp.min_wait)])
-	m < months(o.wait)
-} else := object.union(o, {"repair_relaxed": null})
+	wait != null
+	m := max([months(wait) - months(rp.shorten_by), months(rp.min_wait)])
+	m < months(wait)
+} else := {"repair_relaxed": null}
 
 months(period) := (object.get(period, "years", 0) * 12) + object.get(period, "months", 0)
 
