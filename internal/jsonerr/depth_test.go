@@ -24,10 +24,11 @@ func TestTooDeepNamesTheLimitAndWhereItWasPassed(t *testing.T) {
 		t.Fatalf("TooDeep = %q %v, want %q", p, bad, want)
 	}
 	// Refusing costs the same whatever the depth (the race detector adds an
-	// allocation or two of its own, so compare with a document just too deep).
+	// allocation or two of its own, not always the same number, so compare
+	// with a document just too deep, with that much room).
 	shallow := deep(jsonerr.MaxDepth)
 	base := testing.AllocsPerRun(10, func() { jsonerr.TooDeep(shallow, "the body") })
-	if n := testing.AllocsPerRun(10, func() { jsonerr.TooDeep(doc, "the body") }); n > 3 && n > base {
+	if n := testing.AllocsPerRun(10, func() { jsonerr.TooDeep(doc, "the body") }); n > 3 && n > base+2 {
 		t.Errorf("refusing a 60,000-deep document allocates %v times, one just too deep %v", n, base)
 	}
 	for _, ok := range [][]byte{
