@@ -648,7 +648,7 @@ function fileDiff(c, before, after) {
       ? h("tr", { class: "skip" }, h("td", { colspan: 4 }, `…… 省略 ${r.count} 行相同内容 ……`))
       : h("tr", { class: r.kind, title: marks[r.kind] ? marks[r.kind].filter(Boolean).join(" / ") : undefined },
         side(r.left, r.kind === "same" ? "" : "del"), side(r.right, r.kind === "same" ? "" : "ins")))));
-  return h("section", { class: "panel file-diff", "data-path": c.path }, head, values, h("div", { class: "sbs-wrap" }, table));
+  return h("section", { class: "panel file-diff", "data-path": c.path }, head, values, h("div", { class: "sbs-wrap", tabindex: 0, role: "region", "aria-label": `${c.path} 的逐行对照` }, table));
 }
 
 // ---- router ----
