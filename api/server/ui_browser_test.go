@@ -382,6 +382,20 @@ func TestWebUIInChromium(t *testing.T) {
 	if g := decide(); g != "C" {
 		t.Fatalf("after publishing: %s is %s, want C", firm, g)
 	}
+	// An answered decision is durable in the write-ahead log; the log's
+	// writer stores it a moment later. The page reads the store once.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		_, body := l.do(t, "GET", "/v1/decision-log?decision=credit_grade&limit=1&enterprise="+firm, l.token, "")
+		if entries, _ := body["entries"].([]any); len(entries) == 1 {
+			if result, _ := entries[0].(map[string]any)["result"].(map[string]any); result["grade"] == "C" {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the decision log search does not show the C decision: %v", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 
 	// 决策查询: the newest decision on the firm is C, the one before B.
 	b.open("#/log?enterprise=" + firm + "&decision=credit_grade")
